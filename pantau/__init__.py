@@ -1,0 +1,1 @@
+"""Pantau: the regency's election-monitoring desk."""

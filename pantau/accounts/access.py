@@ -1,0 +1,164 @@
+"""The one place that decides who may see and do what, by territory.
+
+Every list, detail page, export and API call asks this module: start from `visible_regions(user)`
+or `territory(user)`, or fetch one region with `get_region(user, code, action)`, which answers
+"not found" for a region that is missing and for one that is outside the user's territory alike.
+
+Territory by role (the regions are subtrees: a kecamatan brings its villages and TPS):
+  admin        everything
+  bupati       the region of their operation (the kabupaten)
+  coordinator  the kecamatan of the clusters their position coordinates
+  camat        the kecamatan of their position
+  opd          the kecamatan to which their agency is assigned in the instruction's annex
+  village      the villages in their account's regions
+  monitor      the regions assigned to their account
+  agency       no region: only what is referred to their agency (the problem inventory)
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from pantau.instruction.models import Assignment, Cluster, Operation, Role
+from pantau.lib.errors import NotFound
+from pantau.regions.models import Region
+
+
+class Action(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+# What each role may do inside its territory. Outside it, nobody but an admin may do anything.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.BUPATI: frozenset(Action),
+    Role.COORDINATOR: frozenset(Action),
+    Role.CAMAT: frozenset(Action),
+    Role.OPD: frozenset(Action),
+    Role.VILLAGE: frozenset(Action),
+    Role.MONITOR: frozenset(Action),
+    Role.AGENCY: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Territory:
+    """A set of subtrees of the region tree, named by their root codes."""
+
+    everything: bool = False
+    roots: frozenset[str] = frozenset()
+
+    def contains(self, code: str) -> bool:
+        if self.everything:
+            return True
+        return any(code == root or code.startswith(root + ".") for root in self.roots)
+
+    def q(self, field: str = "code") -> Q:
+        """A filter on `field` (a region code, e.g. "region__code") selecting this territory."""
+        if self.everything:
+            return Q()
+        if not self.roots:
+            return Q(pk__in=[])
+        query = Q(**{f"{field}__in": sorted(self.roots)})
+        for root in sorted(self.roots):
+            query |= Q(**{f"{field}__startswith": root + "."})
+        return query
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.roots)
+
+
+NOWHERE = Territory()
+EVERYWHERE = Territory(everything=True)
+
+
+def territory(user) -> Territory:
+    """The regions `user` works in. Computed once per request object and kept on it."""
+    cached = getattr(user, "_pantau_territory", None)
+    if cached is None:
+        cached = _compute_territory(user)
+        if getattr(user, "pk", None):
+            user._pantau_territory = cached
+    return cached
+
+
+def _compute_territory(user) -> Territory:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOWHERE
+    if user.is_superuser or user.role == Role.ADMIN:
+        return EVERYWHERE
+    position = user.position if user.position_id and user.position.is_active else None
+    operations = (
+        Operation.objects.filter(pk=position.operation_id, is_active=True)
+        if position
+        else Operation.objects.filter(is_active=True)
+    )
+    codes: set[str] = set()
+    match user.role:
+        case Role.BUPATI:
+            codes.update(operations.values_list("region__code", flat=True))
+        case Role.COORDINATOR if position:
+            codes.update(
+                Cluster.objects.filter(coordinator=position, operation__in=operations)
+                .values_list("kecamatan__code", flat=True)
+            )
+        case Role.CAMAT if position and position.region_id:
+            if operations.exists():
+                codes.add(position.region.code)
+        case Role.OPD:
+            agency_id = (position.agency_id if position else None) or user.agency_id
+            if agency_id:
+                codes.update(
+                    Assignment.objects.filter(agency_id=agency_id, operation__in=operations)
+                    .values_list("kecamatan__code", flat=True)
+                )
+        case Role.VILLAGE | Role.MONITOR:
+            codes.update(user.regions.values_list("code", flat=True))
+    codes.discard(None)
+    return Territory(roots=frozenset(codes)) if codes else NOWHERE
+
+
+def can(user, action: Action, region: Region) -> bool:
+    if action not in ROLE_ACTIONS.get(getattr(user, "role", None), frozenset()) and not (
+        getattr(user, "is_superuser", False)
+    ):
+        return False
+    return territory(user).contains(region.code)
+
+
+def visible_regions(user) -> QuerySet[Region]:
+    if not ROLE_ACTIONS.get(getattr(user, "role", None)) and not user.is_superuser:
+        return Region.objects.none()
+    return Region.objects.filter(territory(user).q())
+
+
+def get_region(user, code: str, action: Action = Action.READ) -> Region:
+    """The region `code` if `user` may `action` it; otherwise NotFound, whether it exists or not."""
+    region = Region.objects.filter(code=code).first()
+    if region is None or not can(user, action, region):
+        raise NotFound(_("Region not found, or outside your territory."))
+    return region
+
+
+def top_regions(user) -> QuerySet[Region]:
+    """The roots of the user's territory (what their home page lists first)."""
+    terr = territory(user)
+    if terr.everything:
+        return Region.objects.filter(operations__is_active=True).distinct()
+    return Region.objects.filter(code__in=terr.roots)
+
+
+def visible_clusters(user) -> QuerySet[Cluster]:
+    """Clusters whose every kecamatan the user sees, or that the user coordinates."""
+    clusters = Cluster.objects.filter(operation__is_active=True)
+    terr = territory(user)
+    if terr.everything:
+        return clusters
+    if user.role == Role.BUPATI:
+        return clusters.filter(operation__region__code__in=terr.roots)
+    if user.role == Role.COORDINATOR and user.position_id:
+        return clusters.filter(coordinator_id=user.position_id)
+    return clusters.none()

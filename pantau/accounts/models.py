@@ -1,0 +1,41 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pantau.instruction.models import Role
+
+
+class User(AbstractUser):
+    """A person using Pantau. What they may see follows from role, position and regions.
+
+    - role decides the kind of territory (accounts/access.py is the one place that reads it);
+    - position ties an Asisten, a camat, a Kepala OPD or the Pj Bupati to the instruction;
+    - regions lists the villages or areas of a village account or a field monitor;
+    - agency is the external agency (or OPD) the account speaks for.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MONITOR)
+    position = models.ForeignKey(
+        "instruction.Position", verbose_name=_("position"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="holders",
+    )
+    agency = models.ForeignKey(
+        "instruction.Agency", verbose_name=_("agency"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="members",
+    )
+    regions = models.ManyToManyField(
+        "regions.Region", verbose_name=_("assigned regions"), blank=True, related_name="members",
+        help_text=_("for village accounts and field monitors"),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username

@@ -1,0 +1,386 @@
+"""Validate an instruction file and apply it: `pantau loadinstruction FILE`.
+
+Applying is an upsert keyed by codes, in one transaction: a changed file updates the operation
+in place. What disappeared from the file is deactivated (stages, positions, agencies) or
+removed (cluster membership, OPD assignments), never deleted when something refers to it, so
+reports and problems keep their stage and their history.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import ValidationError
+
+from pantau.instruction.models import (
+    Agency,
+    Assignment,
+    Cluster,
+    Election,
+    Operation,
+    Position,
+    Role,
+    Stage,
+)
+from pantau.instruction.schema import InstructionFile, slug
+from pantau.lib import yamlfile
+from pantau.lib.errors import InputFileError, SourceError
+from pantau.regions.models import Level, Region
+
+SHIPPED = Path(__file__).resolve().parent / "data" / "instruksi-probolinggo-2024.yaml"
+
+
+@dataclass
+class ApplyResult:
+    operation: Operation
+    counts: dict[str, int] = field(default_factory=dict)
+    deactivated: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _pydantic_message(err: dict) -> str:
+    kind = err["type"]
+    messages = {
+        "missing": _("required key is missing"),
+        "extra_forbidden": _("unknown key (check its spelling and indentation)"),
+        "string_type": _("must be text"),
+        "list_type": _("must be a list"),
+        "model_type": _("must be a mapping of keys and values"),
+        "model_attributes_type": _("must be a mapping of keys and values"),
+        "dict_type": _("must be a mapping of keys and values"),
+        "date_type": _("must be a date written as YYYY-MM-DD"),
+        "date_parsing": _("must be a date written as YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("must be a date written as YYYY-MM-DD"),
+        "date_from_datetime_inexact": _("must be a date written as YYYY-MM-DD"),
+        "string_pattern_mismatch": _(
+            "may contain only lower-case letters, digits and hyphens (usernames: also . _ @ +)"
+        ),
+        "string_too_short": _("must not be empty"),
+        "too_short": _("must not be empty"),
+        "string_too_long": _("is too long"),
+    }
+    if kind == "literal_error":
+        return _("must be one of: %(choices)s") % {"choices": err["ctx"]["expected"]}
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    return messages.get(kind, err["msg"])
+
+
+def _key(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+class _Checker:
+    def __init__(self, source: str, located: yamlfile.LocatedYaml):
+        self.source = source
+        self.located = located
+        self.errors: list[SourceError] = []
+
+    def error(self, path: tuple, message: str) -> None:
+        self.errors.append(
+            SourceError(self.source, self.located.line_of(path), f"{_key(path)}: {message}")
+        )
+
+
+def parse_instruction(path: Path | str) -> tuple[InstructionFile, _Checker]:
+    path = Path(path)
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(_("Cannot read the instruction file"),
+                             [SourceError(str(path), None, str(exc))]) from exc
+    try:
+        located = yamlfile.parse(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise InputFileError(
+            _("The instruction file is not valid YAML; nothing was applied."),
+            [SourceError(source, line, str(getattr(exc, "problem", None) or exc))],
+        ) from exc
+    checker = _Checker(source, located)
+    if not isinstance(located.data, dict):
+        checker.error((), _("the file must be a mapping with at least the key 'operation'"))
+        raise _invalid(checker)
+    try:
+        doc = InstructionFile.model_validate(located.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            checker.error(tuple(err["loc"]), _pydantic_message(err))
+        raise _invalid(checker) from exc
+    return doc, checker
+
+
+def _invalid(checker: _Checker) -> InputFileError:
+    return InputFileError(
+        _("Instruction not applied: %(n)d problem(s) found, nothing was changed. "
+          "Fix the file and run the command again.") % {"n": len(checker.errors)},
+        checker.errors,
+    )
+
+
+def _duplicates(checker: _Checker, key: str, items, attr: str = "code") -> None:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        value = getattr(item, attr)
+        if value in seen:
+            checker.error((key, index, attr), _("duplicate %(attr)s %(value)r (also at %(key)s)")
+                          % {"attr": attr, "value": value, "key": _key((key, seen[value]))})
+        else:
+            seen[value] = index
+
+
+class _Resolver:
+    """Checks every reference in the document against itself and the stored regions."""
+
+    def __init__(self, doc: InstructionFile, checker: _Checker):
+        self.doc, self.checker = doc, checker
+        self.region: Region | None = None
+        self.kecamatan: dict[str, Region] = {}
+        self.by_name: dict[str, Region] = {}
+
+    def check(self) -> None:
+        doc, chk = self.doc, self.checker
+        for key in ("elections", "stages", "agencies", "positions", "clusters"):
+            _duplicates(chk, key, getattr(doc, key))
+        _duplicates(chk, "people", doc.people, "username")
+
+        self.region = Region.objects.filter(code=doc.operation.region).first()
+        if self.region is None:
+            chk.error(("operation", "region"),
+                      _("region %(code)s is not loaded; run `pantau loadregions DIR` first")
+                      % {"code": doc.operation.region})
+            return
+        for kec in Region.objects.filter(
+            level=Level.KECAMATAN, code__startswith=self.region.code + "."
+        ):
+            self.kecamatan[kec.code] = kec
+            self.by_name[slug(kec.name)] = kec
+
+        agencies = {a.code: a for a in doc.agencies}
+        positions = {p.code: p for p in doc.positions}
+        for i, pos in enumerate(doc.positions):
+            if pos.agency and pos.agency not in agencies:
+                chk.error(("positions", i, "agency"), self._unknown("agency", pos.agency))
+            if pos.role in ("opd", "agency") and not pos.agency:
+                chk.error(("positions", i), _("a position with role %(role)s needs an agency")
+                          % {"role": pos.role})
+        clustered: dict[str, str] = {}
+        for i, cluster in enumerate(doc.clusters):
+            coord = positions.get(cluster.coordinator)
+            if coord is None or coord.role != "coordinator":
+                chk.error(("clusters", i, "coordinator"),
+                          _("%(code)r is not a position with role coordinator")
+                          % {"code": cluster.coordinator})
+            for j, ref in enumerate(cluster.kecamatan):
+                kec = self.find_kecamatan(("clusters", i, "kecamatan", j), ref)
+                if kec and kec.code in clustered:
+                    chk.error(("clusters", i, "kecamatan", j),
+                              _("kecamatan %(name)s is already in cluster %(other)s")
+                              % {"name": kec.name, "other": clustered[kec.code]})
+                elif kec:
+                    clustered[kec.code] = cluster.code
+        seen_kec: set[str] = set()
+        for i, entry in enumerate(doc.kecamatan):
+            kec = self.find_kecamatan(("kecamatan", i, "kecamatan"), entry.kecamatan)
+            if kec and kec.code in seen_kec:
+                chk.error(("kecamatan", i, "kecamatan"),
+                          _("kecamatan %(name)s is listed twice") % {"name": kec.name})
+            elif kec:
+                seen_kec.add(kec.code)
+            for j, code in enumerate(entry.opd):
+                agency = agencies.get(code)
+                if agency is None or agency.kind != "opd":
+                    chk.error(("kecamatan", i, "opd", j),
+                              _("%(code)r is not an agency of kind opd") % {"code": code})
+        for i, person in enumerate(doc.people):
+            if person.position and person.position not in positions:
+                chk.error(("people", i, "position"), self._unknown("position", person.position))
+            if person.agency and person.agency not in agencies:
+                chk.error(("people", i, "agency"), self._unknown("agency", person.agency))
+            if person.role == "agency" and not person.agency:
+                chk.error(("people", i), _("an account with role agency needs an agency"))
+            for j, code in enumerate(person.regions):
+                if not (code == self.region.code or code.startswith(self.region.code + ".")) or \
+                        not Region.objects.filter(code=code).exists():
+                    chk.error(("people", i, "regions", j),
+                              _("region %(code)s is not a loaded region of %(op)s")
+                              % {"code": code, "op": self.region.name})
+
+    def _unknown(self, what: str, code: str) -> str:
+        return _("no %(what)s with code %(code)r in this file") % {"what": what, "code": code}
+
+    def find_kecamatan(self, path: tuple, ref: str) -> Region | None:
+        kec = self.kecamatan.get(ref) or self.by_name.get(slug(ref))
+        if kec is None:
+            self.checker.error(path, _("no kecamatan %(ref)r in region %(region)s")
+                               % {"ref": ref, "region": self.region.code})
+        return kec
+
+
+def validate_instruction(path: Path | str) -> tuple[InstructionFile, _Resolver]:
+    doc, checker = parse_instruction(path)
+    resolver = _Resolver(doc, checker)
+    resolver.check()
+    if checker.errors:
+        raise _invalid(checker)
+    return doc, resolver
+
+
+def _upsert(model, lookup: dict, values: dict, counts: dict, label: str):
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if created:
+        counts[label] = counts.get(label, 0) + 1
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save(update_fields=changed)
+        counts[label] = counts.get(label, 0) + 1
+    return obj
+
+
+def apply_instruction(path: Path | str, *, progress: Callable[[str], None] = lambda m: None
+                      ) -> ApplyResult:
+    progress(_("Checking %(file)s ...") % {"file": path})
+    doc, res = validate_instruction(path)
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        op_doc = doc.operation
+        operation = _upsert(Operation, {"code": op_doc.code}, {
+            "name": op_doc.name, "region": res.region,
+            "instruction_title": op_doc.instruction.title,
+            "instruction_number": op_doc.instruction.number,
+            "signed_on": op_doc.instruction.signed_on,
+            "signed_by": op_doc.instruction.signed_by,
+            "notes": op_doc.notes, "is_active": True, "source_file": str(Path(path).name),
+        }, counts, "operation")
+        operation.loaded_at = timezone.now()
+        operation.save(update_fields=["loaded_at"])
+        result = ApplyResult(operation=operation, counts=counts)
+
+        progress(_("Applying elections, stages and agencies ..."))
+        keep = [e.code for e in doc.elections]
+        for e in doc.elections:
+            _upsert(Election, {"operation": operation, "code": e.code},
+                    {"name": e.name, "kind": e.kind, "voting_day": e.voting_day},
+                    counts, "elections")
+        operation.elections.exclude(code__in=keep).delete()
+
+        for order, s in enumerate(doc.stages):
+            _upsert(Stage, {"operation": operation, "code": s.code},
+                    {"name": s.name, "starts_on": s.starts_on, "ends_on": s.ends_on,
+                     "order": order, "is_active": True}, counts, "stages")
+        result.deactivated += _deactivate(operation.stages.exclude(
+            code__in=[s.code for s in doc.stages]))
+
+        agencies = {}
+        for a in doc.agencies:
+            agencies[a.code] = _upsert(Agency, {"code": a.code}, {
+                "name": a.name, "short_name": a.short_name, "kind": a.kind, "is_active": True,
+            }, counts, "agencies")
+
+        progress(_("Applying positions, clusters and the kecamatan annex ..."))
+        positions = {}
+        for p in doc.positions:
+            positions[p.code] = _upsert(Position, {"operation": operation, "code": p.code}, {
+                "title": p.title, "role": p.role, "agency": agencies.get(p.agency),
+                "region": None, "is_active": True,
+            }, counts, "positions")
+        camat_people = []
+        for entry in doc.kecamatan:
+            kec = res.find_kecamatan((), entry.kecamatan)
+            code = f"camat-{slug(kec.name)}"
+            positions[code] = _upsert(Position, {"operation": operation, "code": code}, {
+                "title": f"Camat {kec.name}", "role": Role.CAMAT, "agency": None,
+                "region": kec, "is_active": True,
+            }, counts, "positions")
+            if entry.camat:
+                camat_people.append((entry.camat, positions[code]))
+        result.deactivated += _deactivate(operation.positions.exclude(code__in=list(positions)))
+
+        keep = []
+        for order, c in enumerate(doc.clusters):
+            cluster = _upsert(Cluster, {"operation": operation, "code": c.code}, {
+                "name": c.name, "coordinator": positions[c.coordinator], "order": order,
+            }, counts, "clusters")
+            wanted = {res.find_kecamatan((), ref).pk for ref in c.kecamatan}
+            if set(cluster.kecamatan.values_list("pk", flat=True)) != wanted:
+                cluster.kecamatan.set(wanted)
+                counts["clusters"] = counts.get("clusters", 0) + 1
+            keep.append(c.code)
+        operation.clusters.exclude(code__in=keep).delete()
+
+        wanted = {
+            (res.find_kecamatan((), entry.kecamatan).pk, agencies[code].pk)
+            for entry in doc.kecamatan for code in entry.opd
+        }
+        stored = {(a.kecamatan_id, a.agency_id): a.pk for a in operation.assignments.all()}
+        Assignment.objects.filter(pk__in=[pk for key, pk in stored.items() if key not in wanted]
+                                  ).delete()
+        Assignment.objects.bulk_create([
+            Assignment(operation=operation, kecamatan_id=k, agency_id=a)
+            for k, a in sorted(wanted - set(stored))
+        ])
+        counts["assignments"] = len(wanted.symmetric_difference(stored))
+
+        progress(_("Applying people ..."))
+        for person, position in camat_people:
+            _apply_person(person, position=position, role=Role.CAMAT, agency=None,
+                          regions=None, counts=counts)
+        for person in doc.people:
+            position = positions.get(person.position) if person.position else None
+            _apply_person(
+                person, position=position,
+                role=position.role if position else person.role,
+                agency=agencies.get(person.agency) or (position.agency if position else None),
+                regions=list(Region.objects.filter(code__in=person.regions)),
+                counts=counts,
+            )
+        unclustered = set(res.kecamatan) - {
+            k.code for c in operation.clusters.all() for k in c.kecamatan.all()}
+        if unclustered:
+            result.warnings.append(_("kecamatan in no cluster: %(list)s")
+                                   % {"list": ", ".join(sorted(unclustered))})
+    return result
+
+
+def _deactivate(queryset) -> list[str]:
+    names = [str(obj) for obj in queryset.filter(is_active=True)]
+    queryset.update(is_active=False)
+    return names
+
+
+def _apply_person(person, *, position, role, agency, regions, counts) -> None:
+    User = get_user_model()
+    values = {
+        "full_name": person.name, "role": role, "position": position, "agency": agency,
+        "email": person.email, "phone": person.phone,
+        "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+    }
+    user = User.objects.filter(username=person.username).first()
+    if user is None:
+        user = User(username=person.username, **values)
+        user.set_unusable_password()  # the administrator or `setup-demo` sets one
+        user.save()
+        counts["people"] = counts.get("people", 0) + 1
+    else:
+        changed = [k for k, v in values.items() if getattr(user, k) != v]
+        if changed:
+            for k in changed:
+                setattr(user, k, values[k])
+            user.save(update_fields=changed)
+            counts["people"] = counts.get("people", 0) + 1
+    if regions is not None and set(user.regions.all()) != set(regions):
+        user.regions.set(regions)
+        counts["people"] = counts.get("people", 0) + 1

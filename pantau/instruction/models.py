@@ -1,0 +1,204 @@
+"""The monitoring operation that a regent's instruction sets up, as data.
+
+Everything here is loaded from a YAML file (see loader.py) and editable in the admin; codes are
+the stable keys by which a changed file updates what is already stored.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("administrator")
+    BUPATI = "bupati", _("Pj Bupati")
+    COORDINATOR = "coordinator", _("coordinator (Asisten)")
+    CAMAT = "camat", _("camat")
+    OPD = "opd", _("head of regional agency (Kepala OPD)")
+    VILLAGE = "village", _("village (kepala desa / lurah)")
+    MONITOR = "monitor", _("field monitor")
+    AGENCY = "agency", _("external agency")
+
+
+class Operation(models.Model):
+    """One monitoring operation, e.g. the Pilkada 2024 monitoring of Kabupaten Probolinggo."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        related_name="operations",
+    )
+    instruction_title = models.CharField(_("instruction title"), max_length=300, blank=True)
+    instruction_number = models.CharField(_("instruction number"), max_length=100, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    source_file = models.CharField(_("source file"), max_length=500, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring operation")
+        verbose_name_plural = _("monitoring operations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Election(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNOR = "governor", _("governor (Pilgub)")
+        REGENT = "regent", _("regent (Pilbup)")
+        MAYOR = "mayor", _("mayor (Pilwali)")
+        VILLAGE_HEAD = "village_head", _("village head (Pilkades)")
+        OTHER = "other", _("other")
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="elections")
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    voting_day = models.DateField(_("voting day"))
+
+    class Meta:
+        ordering = ["voting_day", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="election_code_unique"),
+        ]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    """A stage of the election calendar (campaign, quiet period, voting day, recapitulation)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="stages")
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["operation", "order", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="stage_code_unique"),
+        ]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """A regional agency of the regency (OPD) or an external agency (KPU, Bawaslu, Polres ...)."""
+
+    class Kind(models.TextChoices):
+        OPD = "opd", _("regional agency (OPD)")
+        EXTERNAL = "external", _("external agency")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Position(models.Model):
+    """An office in the operation (Pj Bupati, an Asisten, the camat of Tongas, a Kepala OPD).
+
+    The person holding it is the user whose `position` points here; the territory follows from
+    the position (see accounts/access.py).
+    """
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="positions")
+    code = models.SlugField(_("code"), max_length=64)
+    title = models.CharField(_("title"), max_length=300)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="positions",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="positions",
+        help_text=_("the kecamatan of a camat, the village of a village head"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["operation", "role", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="position_code_unique"),
+        ]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cluster(models.Model):
+    """A coordination cluster: an Asisten and the kecamatan they lead (eight each in 2024)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="clusters")
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=300)
+    coordinator = models.ForeignKey(
+        Position, verbose_name=_("coordinator"), on_delete=models.PROTECT,
+        related_name="clusters",
+    )
+    kecamatan = models.ManyToManyField(
+        "regions.Region", verbose_name=_("kecamatan"), related_name="clusters",
+        limit_choices_to={"level": "kecamatan"},
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["operation", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="cluster_code_unique"),
+        ]
+        verbose_name = _("coordination cluster")
+        verbose_name_plural = _("coordination clusters")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """The instruction's annex: the Kepala OPD of `agency` monitors `kecamatan`."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="assignments")
+    kecamatan = models.ForeignKey(
+        "regions.Region", verbose_name=_("kecamatan"), on_delete=models.PROTECT,
+        related_name="assignments", limit_choices_to={"level": "kecamatan"},
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments",
+    )
+
+    class Meta:
+        ordering = ["operation", "kecamatan__code", "agency__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "kecamatan", "agency"], name="assignment_unique"
+            ),
+        ]
+        verbose_name = _("OPD assignment")
+        verbose_name_plural = _("OPD assignments")
+
+    def __str__(self) -> str:
+        return f"{self.agency} → {self.kecamatan.name}"

@@ -1,0 +1,129 @@
+"""The shape of an instruction file, checked by pydantic before anything is applied."""
+
+import datetime as dt
+import re
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CODE = r"^[a-z0-9][a-z0-9-]*$"
+USERNAME = r"^[A-Za-z0-9@.+_-]+$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class InstructionDoc(Strict):
+    title: str = ""
+    number: str = ""
+    signed_on: dt.date | None = None
+    signed_by: str = ""
+
+
+class OperationDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=300)
+    region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. 35.13")
+    instruction: InstructionDoc = InstructionDoc()
+    notes: str = ""
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region_as_text(cls, value):
+        # an unquoted 35.13 in YAML is a float; the code is text
+        return str(value) if isinstance(value, int | float) else value
+
+
+class ElectionDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=300)
+    kind: Literal["governor", "regent", "mayor", "village_head", "other"]
+    voting_day: dt.date
+
+
+class StageDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    starts_on: dt.date
+    ends_on: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.ends_on < self.starts_on:
+            raise ValueError(_("ends_on is before starts_on"))
+        return self
+
+
+class AgencyDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=300)
+    short_name: str = ""
+    kind: Literal["opd", "external"]
+
+
+class PositionDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    role: Literal["bupati", "coordinator", "opd", "agency", "monitor"]
+    agency: str | None = None
+
+
+class ClusterDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=300)
+    coordinator: str
+    kecamatan: list[str] = Field(min_length=1)
+
+    @field_validator("kecamatan", mode="before")
+    @classmethod
+    def _names_as_text(cls, value):
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class PersonRef(Strict):
+    username: str = Field(pattern=USERNAME, max_length=150)
+    name: str = Field(min_length=1, max_length=200)
+    email: str = ""
+    phone: str = ""
+
+
+class KecamatanDoc(Strict):
+    kecamatan: str = Field(description="code (35.13.01) or name (Sukapura)")
+    camat: PersonRef | None = None
+    opd: list[str] = []
+
+    @field_validator("kecamatan", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        return str(value) if isinstance(value, int | float) else value
+
+
+class PersonDoc(PersonRef):
+    position: str | None = None
+    role: Literal["village", "monitor", "agency", "admin"] | None = None
+    agency: str | None = None
+    regions: list[str] = []
+
+    @model_validator(mode="after")
+    def _position_or_role(self):
+        if not self.position and not self.role:
+            raise ValueError(_("give a position, or a role (village, monitor, agency, admin)"))
+        return self
+
+
+class InstructionFile(Strict):
+    operation: OperationDoc
+    elections: list[ElectionDoc] = []
+    stages: list[StageDoc] = []
+    agencies: list[AgencyDoc] = []
+    positions: list[PositionDoc] = []
+    clusters: list[ClusterDoc] = []
+    kecamatan: list[KecamatanDoc] = []
+    people: list[PersonDoc] = []
+
+
+def slug(text: str) -> str:
+    """'Tegal Siwalan' -> 'tegalsiwalan': how camat usernames and position codes are formed."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())

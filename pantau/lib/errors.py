@@ -1,0 +1,62 @@
+"""One error hierarchy: a stable machine code, an HTTP status and a message for the user."""
+
+from django.http import Http404
+
+
+class PantauError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class NotFound(PantauError, Http404):
+    """Missing and forbidden look the same from outside: never reveal what exists elsewhere."""
+
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(PantauError):
+    code = "forbidden"
+    status = 403
+
+
+class Invalid(PantauError):
+    code = "invalid"
+    status = 400
+
+
+class SourceError:
+    """One problem found in an input file, located by file and line (or feature)."""
+
+    def __init__(self, source: str, where: str | int | None, message: str):
+        self.source = source
+        self.where = where
+        self.message = message
+
+    def __str__(self) -> str:
+        if self.where is None:
+            return f"{self.source}: {self.message}"
+        return f"{self.source}:{self.where}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"SourceError({str(self)!r})"
+
+
+class InputFileError(PantauError):
+    """A file that cannot be loaded; carries every problem found, not only the first."""
+
+    code = "invalid_file"
+
+    def __init__(self, message: str, errors: list[SourceError]):
+        super().__init__(message)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  - {e}" for e in self.errors)])
