@@ -17,7 +17,7 @@ from pantau.regions.models import Region
 
 REGION_DATA = Path(__file__).resolve().parents[1] / "regions" / "data" / "probolinggo"
 DEMO_VILLAGE = "35.13.01.2001"  # Ngadisari, Sukapura: a hill village below Bromo
-MONITOR_VILLAGES = ["35.13.14.1001", "35.13.14.1002", "35.13.14.2003"]  # in Kraksaan
+MONITOR_VILLAGES = ["35.13.14.1003", "35.13.14.1007", "35.13.14.2001"]  # in Kraksaan
 
 # Accounts the instruction does not name: they exist to show every role in the demo.
 EXTRA_ACCOUNTS = [
@@ -55,7 +55,9 @@ def setup_demo(progress: Callable[[str], None] = lambda m: None) -> list:
             spec["is_staff"] = spec["is_superuser"] = spec["role"] == Role.ADMIN
             user, _created = User.objects.update_or_create(
                 username=spec.pop("username"), defaults=spec)
-            user.regions.set(Region.objects.filter(code__in=regions))
+            found = list(Region.objects.filter(code__in=regions))
+            assert len(found) == len(regions), f"demo regions missing: {regions}"
+            user.regions.set(found)
         users = list(
             User.objects.filter(position__operation=operation)
             | User.objects.filter(username__in=[a["username"] for a in EXTRA_ACCOUNTS])

@@ -1,0 +1,110 @@
+"""The territory matrix: every role, a region inside its territory and one outside, read and write.
+
+Outside the territory, a request gets 404 (the same answer as for a region that does not exist)
+and never the region's data.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from pantau.accounts import access
+from pantau.accounts.access import Action
+from pantau.regions.models import Level, Region
+
+pytestmark = pytest.mark.django_db
+
+KOTA = "35.74"  # Kota Probolinggo: a neighbouring region that is not this operation's
+
+# role: (demo account, a region inside its territory or None, a region outside it or None)
+MATRIX = {
+    "admin": ("admin", "35.13.23.2001", None),
+    "bupati": ("bupati", "35.13.12", KOTA),
+    "coordinator": ("asisten-pemkesra", "35.13.23.2001", "35.13.12"),
+    "camat": ("camat-tongas", "35.13.23.2001", "35.13.12.2001"),
+    "opd": ("opd-bakesbangpol", "35.13.04", "35.13.12"),
+    "village": ("desa-3513012001", "35.13.01.2001", "35.13.01.2002"),
+    "monitor": ("pemantau-kraksaan", "35.13.14.1003", "35.13.14.2004"),
+    "agency": ("bawaslu", None, "35.13.23"),
+}
+CASES = [
+    (role, inside, action)
+    for role in MATRIX
+    for inside in (True, False)
+    for action in Action
+    if MATRIX[role][1 if inside else 2]
+]
+
+
+@pytest.fixture(autouse=True)
+def kota(db):
+    Region.objects.create(code="35", name="Jawa Timur", level=Level.PROVINSI) \
+        if not Region.objects.filter(code="35").exists() else None
+    Region.objects.create(code=KOTA, name="Kota Probolinggo", level=Level.KABUPATEN, kind="kota",
+                          parent=Region.objects.get(code="35"))
+
+
+def test_every_role_has_a_demo_account_in_the_matrix():
+    roles = set(get_user_model().objects.values_list("role", flat=True))
+    assert roles == set(MATRIX)
+    for role, (username, *_) in MATRIX.items():
+        assert get_user_model().objects.get(username=username).role == role
+
+
+@pytest.mark.parametrize("role,inside,action", CASES)
+def test_access_module(role, inside, action):
+    username, inside_code, outside_code = MATRIX[role]
+    user = get_user_model().objects.get(username=username)
+    region = Region.objects.get(code=inside_code if inside else outside_code)
+    assert access.can(user, action, region) is inside
+    assert access.visible_regions(user).filter(pk=region.pk).exists() is inside
+    if inside:
+        assert access.get_region(user, region.code, action) == region
+    else:
+        with pytest.raises(access.NotFound):
+            access.get_region(user, region.code, action)
+
+
+@pytest.mark.parametrize("role,inside", [(r, i) for r, i, a in CASES if a == Action.READ])
+def test_region_page(login, role, inside):
+    username, inside_code, outside_code = MATRIX[role]
+    region = Region.objects.get(code=inside_code if inside else outside_code)
+    response = login(username).get(f"/wilayah/{region.code}/")
+    if inside:
+        assert response.status_code == 200
+        assert region.name in response.content.decode()
+    else:
+        assert response.status_code == 404
+        assert region.name not in response.content.decode()
+
+
+def test_a_missing_region_and_a_forbidden_one_look_the_same(login):
+    client = login("camat-tongas")
+    missing = client.get("/wilayah/35.13.99/")
+    forbidden = client.get("/wilayah/35.13.12/")
+    assert missing.status_code == forbidden.status_code == 404
+    assert missing.content == forbidden.content
+
+
+def test_the_list_of_regions_is_exactly_the_territory():
+    user = get_user_model().objects.get(username="camat-tongas")
+    visible = set(access.visible_regions(user).values_list("code", flat=True))
+    tongas = set(Region.objects.filter(code__startswith="35.13.23").values_list("code", flat=True))
+    assert visible == tongas and len(tongas) == 1 + 14  # Tongas and its 14 villages
+    coordinator = get_user_model().objects.get(username="asisten-ekbang")
+    kecamatan = access.visible_regions(coordinator).filter(level=Level.KECAMATAN)
+    assert {k.name for k in kecamatan} == {
+        "Pajarakan", "Gading", "Pakuniran", "Krejengan", "Kraksaan", "Besuk", "Kotaanyar",
+        "Paiton"}
+    bupati = get_user_model().objects.get(username="bupati")
+    assert not access.visible_regions(bupati).filter(code__startswith=KOTA).exists()
+    assert access.visible_regions(bupati).filter(level=Level.DESA).count() == 330
+
+
+def test_an_inactive_user_or_one_whose_position_ended_sees_nothing(users):
+    camat = users["camat-tongas"]
+    camat.position.is_active = False
+    camat.position.save()
+    camat.refresh_from_db()
+    assert not access.territory(camat)
+    users["bupati"].is_active = False
+    assert not access.territory(users["bupati"])

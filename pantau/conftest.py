@@ -1,0 +1,106 @@
+"""Shared fixtures. The test database gets Probolinggo's regions, the shipped instruction and the
+demo accounts once per session, the way a user gets them (setup_demo); each test then runs in a
+transaction that is rolled back."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from pantau.demo.setup import EXTRA_ACCOUNTS
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from pantau.demo.setup import setup_demo
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        setup_demo()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # Password hashing is the one deliberately slow thing in Django; tests need not pay it.
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def users(db):
+    """The demo accounts by username."""
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a demo account (no password round trip)."""
+
+    def _login(username):
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return _login
+
+
+def pantau_script() -> str:
+    """The installed `pantau` console script, next to the running interpreter."""
+    path = Path(sys.executable).parent / "pantau"
+    return str(path) if path.exists() else shutil.which("pantau")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def subprocess_env(data_dir: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PANTAU_DATA_DIR=str(data_dir), **extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """`pantau setup-demo` then `pantau serve` in a fresh data directory, on 127.0.0.1.
+
+    This is the README's first command minus the install, run as a separate process: the
+    console script, SQLite in the data directory, gunicorn and the static files.
+    """
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    env = subprocess_env(data_dir)
+    subprocess.run([pantau_script(), "setup-demo", "-v0"], env=env, check=True, timeout=300)
+    port = free_port()
+    proc = subprocess.Popen(
+        [pantau_script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/masuk/", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("pantau serve did not start:\n"
+                                   + proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.2)
+    yield {"url": url, "data_dir": data_dir, "env": env}
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
