@@ -15,8 +15,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
-from pantau.demo.setup import EXTRA_ACCOUNTS
-
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -84,7 +82,9 @@ def demo_server(tmp_path_factory):
     port = free_port()
     proc = subprocess.Popen(
         [pantau_script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -92,11 +92,12 @@ def demo_server(tmp_path_factory):
         try:
             urllib.request.urlopen(url + "/masuk/", timeout=2)
             break
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("pantau serve did not start:\n"
-                                   + proc.stdout.read().decode(errors="replace"))
+                raise RuntimeError(
+                    "pantau serve did not start:\n" + proc.stdout.read().decode(errors="replace")
+                ) from exc
             time.sleep(0.2)
     yield {"url": url, "data_dir": data_dir, "env": env}
     proc.terminate()

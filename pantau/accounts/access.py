@@ -102,8 +102,9 @@ def _compute_territory(user) -> Territory:
             codes.update(operations.values_list("region__code", flat=True))
         case Role.COORDINATOR if position:
             codes.update(
-                Cluster.objects.filter(coordinator=position, operation__in=operations)
-                .values_list("kecamatan__code", flat=True)
+                Cluster.objects.filter(coordinator=position, operation__in=operations).values_list(
+                    "kecamatan__code", flat=True
+                )
             )
         case Role.CAMAT if position and position.region_id:
             if operations.exists():
@@ -112,8 +113,9 @@ def _compute_territory(user) -> Territory:
             agency_id = (position.agency_id if position else None) or user.agency_id
             if agency_id:
                 codes.update(
-                    Assignment.objects.filter(agency_id=agency_id, operation__in=operations)
-                    .values_list("kecamatan__code", flat=True)
+                    Assignment.objects.filter(
+                        agency_id=agency_id, operation__in=operations
+                    ).values_list("kecamatan__code", flat=True)
                 )
         case Role.VILLAGE | Role.MONITOR:
             codes.update(user.regions.values_list("code", flat=True))

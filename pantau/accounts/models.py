@@ -17,15 +17,26 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MONITOR)
     position = models.ForeignKey(
-        "instruction.Position", verbose_name=_("position"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="holders",
+        "instruction.Position",
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="holders",
     )
     agency = models.ForeignKey(
-        "instruction.Agency", verbose_name=_("agency"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        "instruction.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     regions = models.ManyToManyField(
-        "regions.Region", verbose_name=_("assigned regions"), blank=True, related_name="members",
+        "regions.Region",
+        verbose_name=_("assigned regions"),
+        blank=True,
+        related_name="members",
         help_text=_("for village accounts and field monitors"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)

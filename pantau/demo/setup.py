@@ -22,12 +22,24 @@ MONITOR_VILLAGES = ["35.13.14.1003", "35.13.14.1007", "35.13.14.2001"]  # in Kra
 # Accounts the instruction does not name: they exist to show every role in the demo.
 EXTRA_ACCOUNTS = [
     {"username": "admin", "full_name": "Administrator Diskominfo", "role": Role.ADMIN},
-    {"username": "desa-" + DEMO_VILLAGE.replace(".", ""), "full_name": "Kepala Desa Ngadisari",
-     "role": Role.VILLAGE, "regions": [DEMO_VILLAGE]},
-    {"username": "bawaslu", "full_name": "Bawaslu Kabupaten Probolinggo",
-     "role": Role.AGENCY, "agency": "bawaslu"},
-    {"username": "pemantau-kraksaan", "full_name": "Pemantau Lapangan Kraksaan",
-     "role": Role.MONITOR, "regions": MONITOR_VILLAGES},
+    {
+        "username": "desa-" + DEMO_VILLAGE.replace(".", ""),
+        "full_name": "Kepala Desa Ngadisari",
+        "role": Role.VILLAGE,
+        "regions": [DEMO_VILLAGE],
+    },
+    {
+        "username": "bawaslu",
+        "full_name": "Bawaslu Kabupaten Probolinggo",
+        "role": Role.AGENCY,
+        "agency": "bawaslu",
+    },
+    {
+        "username": "pemantau-kraksaan",
+        "full_name": "Pemantau Lapangan Kraksaan",
+        "role": Role.MONITOR,
+        "regions": MONITOR_VILLAGES,
+    },
 ]
 
 
@@ -54,7 +66,8 @@ def setup_demo(progress: Callable[[str], None] = lambda m: None) -> list:
             spec["agency"] = Agency.objects.get(code=agency) if agency else None
             spec["is_staff"] = spec["is_superuser"] = spec["role"] == Role.ADMIN
             user, _created = User.objects.update_or_create(
-                username=spec.pop("username"), defaults=spec)
+                username=spec.pop("username"), defaults=spec
+            )
             found = list(Region.objects.filter(code__in=regions))
             assert len(found) == len(regions), f"demo regions missing: {regions}"
             user.regions.set(found)

@@ -96,8 +96,9 @@ def parse_instruction(path: Path | str) -> tuple[InstructionFile, _Checker]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(_("Cannot read the instruction file"),
-                             [SourceError(str(path), None, str(exc))]) from exc
+        raise InputFileError(
+            _("Cannot read the instruction file"), [SourceError(str(path), None, str(exc))]
+        ) from exc
     try:
         located = yamlfile.parse(text)
     except yaml.YAMLError as exc:
@@ -122,8 +123,11 @@ def parse_instruction(path: Path | str) -> tuple[InstructionFile, _Checker]:
 
 def _invalid(checker: _Checker) -> InputFileError:
     return InputFileError(
-        _("Instruction not applied: %(n)d problem(s) found, nothing was changed. "
-          "Fix the file and run the command again.") % {"n": len(checker.errors)},
+        _(
+            "Instruction not applied: %(n)d problem(s) found, nothing was changed. "
+            "Fix the file and run the command again."
+        )
+        % {"n": len(checker.errors)},
         checker.errors,
     )
 
@@ -133,8 +137,11 @@ def _duplicates(checker: _Checker, key: str, items, attr: str = "code") -> None:
     for index, item in enumerate(items):
         value = getattr(item, attr)
         if value in seen:
-            checker.error((key, index, attr), _("duplicate %(attr)s %(value)r (also at %(key)s)")
-                          % {"attr": attr, "value": value, "key": _key((key, seen[value]))})
+            checker.error(
+                (key, index, attr),
+                _("duplicate %(attr)s %(value)r (also at %(key)s)")
+                % {"attr": attr, "value": value, "key": _key((key, seen[value]))},
+            )
         else:
             seen[value] = index
 
@@ -156,9 +163,11 @@ class _Resolver:
 
         self.region = Region.objects.filter(code=doc.operation.region).first()
         if self.region is None:
-            chk.error(("operation", "region"),
-                      _("region %(code)s is not loaded; run `pantau loadregions DIR` first")
-                      % {"code": doc.operation.region})
+            chk.error(
+                ("operation", "region"),
+                _("region %(code)s is not loaded; run `pantau loadregions DIR` first")
+                % {"code": doc.operation.region},
+            )
             return
         for kec in Region.objects.filter(
             level=Level.KECAMATAN, code__startswith=self.region.code + "."
@@ -172,36 +181,46 @@ class _Resolver:
             if pos.agency and pos.agency not in agencies:
                 chk.error(("positions", i, "agency"), self._unknown("agency", pos.agency))
             if pos.role in ("opd", "agency") and not pos.agency:
-                chk.error(("positions", i), _("a position with role %(role)s needs an agency")
-                          % {"role": pos.role})
+                chk.error(
+                    ("positions", i),
+                    _("a position with role %(role)s needs an agency") % {"role": pos.role},
+                )
         clustered: dict[str, str] = {}
         for i, cluster in enumerate(doc.clusters):
             coord = positions.get(cluster.coordinator)
             if coord is None or coord.role != "coordinator":
-                chk.error(("clusters", i, "coordinator"),
-                          _("%(code)r is not a position with role coordinator")
-                          % {"code": cluster.coordinator})
+                chk.error(
+                    ("clusters", i, "coordinator"),
+                    _("%(code)r is not a position with role coordinator")
+                    % {"code": cluster.coordinator},
+                )
             for j, ref in enumerate(cluster.kecamatan):
                 kec = self.find_kecamatan(("clusters", i, "kecamatan", j), ref)
                 if kec and kec.code in clustered:
-                    chk.error(("clusters", i, "kecamatan", j),
-                              _("kecamatan %(name)s is already in cluster %(other)s")
-                              % {"name": kec.name, "other": clustered[kec.code]})
+                    chk.error(
+                        ("clusters", i, "kecamatan", j),
+                        _("kecamatan %(name)s is already in cluster %(other)s")
+                        % {"name": kec.name, "other": clustered[kec.code]},
+                    )
                 elif kec:
                     clustered[kec.code] = cluster.code
         seen_kec: set[str] = set()
         for i, entry in enumerate(doc.kecamatan):
             kec = self.find_kecamatan(("kecamatan", i, "kecamatan"), entry.kecamatan)
             if kec and kec.code in seen_kec:
-                chk.error(("kecamatan", i, "kecamatan"),
-                          _("kecamatan %(name)s is listed twice") % {"name": kec.name})
+                chk.error(
+                    ("kecamatan", i, "kecamatan"),
+                    _("kecamatan %(name)s is listed twice") % {"name": kec.name},
+                )
             elif kec:
                 seen_kec.add(kec.code)
             for j, code in enumerate(entry.opd):
                 agency = agencies.get(code)
                 if agency is None or agency.kind != "opd":
-                    chk.error(("kecamatan", i, "opd", j),
-                              _("%(code)r is not an agency of kind opd") % {"code": code})
+                    chk.error(
+                        ("kecamatan", i, "opd", j),
+                        _("%(code)r is not an agency of kind opd") % {"code": code},
+                    )
         for i, person in enumerate(doc.people):
             if person.position and person.position not in positions:
                 chk.error(("people", i, "position"), self._unknown("position", person.position))
@@ -210,11 +229,15 @@ class _Resolver:
             if person.role == "agency" and not person.agency:
                 chk.error(("people", i), _("an account with role agency needs an agency"))
             for j, code in enumerate(person.regions):
-                if not (code == self.region.code or code.startswith(self.region.code + ".")) or \
-                        not Region.objects.filter(code=code).exists():
-                    chk.error(("people", i, "regions", j),
-                              _("region %(code)s is not a loaded region of %(op)s")
-                              % {"code": code, "op": self.region.name})
+                if (
+                    not (code == self.region.code or code.startswith(self.region.code + "."))
+                    or not Region.objects.filter(code=code).exists()
+                ):
+                    chk.error(
+                        ("people", i, "regions", j),
+                        _("region %(code)s is not a loaded region of %(op)s")
+                        % {"code": code, "op": self.region.name},
+                    )
 
     def _unknown(self, what: str, code: str) -> str:
         return _("no %(what)s with code %(code)r in this file") % {"what": what, "code": code}
@@ -222,8 +245,11 @@ class _Resolver:
     def find_kecamatan(self, path: tuple, ref: str) -> Region | None:
         kec = self.kecamatan.get(ref) or self.by_name.get(slug(ref))
         if kec is None:
-            self.checker.error(path, _("no kecamatan %(ref)r in region %(region)s")
-                               % {"ref": ref, "region": self.region.code})
+            self.checker.error(
+                path,
+                _("no kecamatan %(ref)r in region %(region)s")
+                % {"ref": ref, "region": self.region.code},
+            )
         return kec
 
 
@@ -250,21 +276,31 @@ def _upsert(model, lookup: dict, values: dict, counts: dict, label: str):
     return obj
 
 
-def apply_instruction(path: Path | str, *, progress: Callable[[str], None] = lambda m: None
-                      ) -> ApplyResult:
+def apply_instruction(
+    path: Path | str, *, progress: Callable[[str], None] = lambda m: None
+) -> ApplyResult:
     progress(_("Checking %(file)s ...") % {"file": path})
     doc, res = validate_instruction(path)
     counts: dict[str, int] = {}
     with transaction.atomic():
         op_doc = doc.operation
-        operation = _upsert(Operation, {"code": op_doc.code}, {
-            "name": op_doc.name, "region": res.region,
-            "instruction_title": op_doc.instruction.title,
-            "instruction_number": op_doc.instruction.number,
-            "signed_on": op_doc.instruction.signed_on,
-            "signed_by": op_doc.instruction.signed_by,
-            "notes": op_doc.notes, "is_active": True, "source_file": str(Path(path).name),
-        }, counts, "operation")
+        operation = _upsert(
+            Operation,
+            {"code": op_doc.code},
+            {
+                "name": op_doc.name,
+                "region": res.region,
+                "instruction_title": op_doc.instruction.title,
+                "instruction_number": op_doc.instruction.number,
+                "signed_on": op_doc.instruction.signed_on,
+                "signed_by": op_doc.instruction.signed_by,
+                "notes": op_doc.notes,
+                "is_active": True,
+                "source_file": str(Path(path).name),
+            },
+            counts,
+            "operation",
+        )
         operation.loaded_at = timezone.now()
         operation.save(update_fields=["loaded_at"])
         result = ApplyResult(operation=operation, counts=counts)
@@ -272,48 +308,98 @@ def apply_instruction(path: Path | str, *, progress: Callable[[str], None] = lam
         progress(_("Applying elections, stages and agencies ..."))
         keep = [e.code for e in doc.elections]
         for e in doc.elections:
-            _upsert(Election, {"operation": operation, "code": e.code},
-                    {"name": e.name, "kind": e.kind, "voting_day": e.voting_day},
-                    counts, "elections")
+            _upsert(
+                Election,
+                {"operation": operation, "code": e.code},
+                {"name": e.name, "kind": e.kind, "voting_day": e.voting_day},
+                counts,
+                "elections",
+            )
         operation.elections.exclude(code__in=keep).delete()
 
         for order, s in enumerate(doc.stages):
-            _upsert(Stage, {"operation": operation, "code": s.code},
-                    {"name": s.name, "starts_on": s.starts_on, "ends_on": s.ends_on,
-                     "order": order, "is_active": True}, counts, "stages")
-        result.deactivated += _deactivate(operation.stages.exclude(
-            code__in=[s.code for s in doc.stages]))
+            _upsert(
+                Stage,
+                {"operation": operation, "code": s.code},
+                {
+                    "name": s.name,
+                    "starts_on": s.starts_on,
+                    "ends_on": s.ends_on,
+                    "order": order,
+                    "is_active": True,
+                },
+                counts,
+                "stages",
+            )
+        result.deactivated += _deactivate(
+            operation.stages.exclude(code__in=[s.code for s in doc.stages])
+        )
 
         agencies = {}
         for a in doc.agencies:
-            agencies[a.code] = _upsert(Agency, {"code": a.code}, {
-                "name": a.name, "short_name": a.short_name, "kind": a.kind, "is_active": True,
-            }, counts, "agencies")
+            agencies[a.code] = _upsert(
+                Agency,
+                {"code": a.code},
+                {
+                    "name": a.name,
+                    "short_name": a.short_name,
+                    "kind": a.kind,
+                    "is_active": True,
+                },
+                counts,
+                "agencies",
+            )
 
         progress(_("Applying positions, clusters and the kecamatan annex ..."))
         positions = {}
         for p in doc.positions:
-            positions[p.code] = _upsert(Position, {"operation": operation, "code": p.code}, {
-                "title": p.title, "role": p.role, "agency": agencies.get(p.agency),
-                "region": None, "is_active": True,
-            }, counts, "positions")
+            positions[p.code] = _upsert(
+                Position,
+                {"operation": operation, "code": p.code},
+                {
+                    "title": p.title,
+                    "role": p.role,
+                    "agency": agencies.get(p.agency),
+                    "region": None,
+                    "is_active": True,
+                },
+                counts,
+                "positions",
+            )
         camat_people = []
         for entry in doc.kecamatan:
             kec = res.find_kecamatan((), entry.kecamatan)
             code = f"camat-{slug(kec.name)}"
-            positions[code] = _upsert(Position, {"operation": operation, "code": code}, {
-                "title": f"Camat {kec.name}", "role": Role.CAMAT, "agency": None,
-                "region": kec, "is_active": True,
-            }, counts, "positions")
+            positions[code] = _upsert(
+                Position,
+                {"operation": operation, "code": code},
+                {
+                    "title": f"Camat {kec.name}",
+                    "role": Role.CAMAT,
+                    "agency": None,
+                    "region": kec,
+                    "is_active": True,
+                },
+                counts,
+                "positions",
+            )
             if entry.camat:
                 camat_people.append((entry.camat, positions[code]))
         result.deactivated += _deactivate(operation.positions.exclude(code__in=list(positions)))
 
         keep = []
         for order, c in enumerate(doc.clusters):
-            cluster = _upsert(Cluster, {"operation": operation, "code": c.code}, {
-                "name": c.name, "coordinator": positions[c.coordinator], "order": order,
-            }, counts, "clusters")
+            cluster = _upsert(
+                Cluster,
+                {"operation": operation, "code": c.code},
+                {
+                    "name": c.name,
+                    "coordinator": positions[c.coordinator],
+                    "order": order,
+                },
+                counts,
+                "clusters",
+            )
             wanted = {res.find_kecamatan((), ref).pk for ref in c.kecamatan}
             if set(cluster.kecamatan.values_list("pk", flat=True)) != wanted:
                 cluster.kecamatan.set(wanted)
@@ -323,35 +409,43 @@ def apply_instruction(path: Path | str, *, progress: Callable[[str], None] = lam
 
         wanted = {
             (res.find_kecamatan((), entry.kecamatan).pk, agencies[code].pk)
-            for entry in doc.kecamatan for code in entry.opd
+            for entry in doc.kecamatan
+            for code in entry.opd
         }
         stored = {(a.kecamatan_id, a.agency_id): a.pk for a in operation.assignments.all()}
-        Assignment.objects.filter(pk__in=[pk for key, pk in stored.items() if key not in wanted]
-                                  ).delete()
-        Assignment.objects.bulk_create([
-            Assignment(operation=operation, kecamatan_id=k, agency_id=a)
-            for k, a in sorted(wanted - set(stored))
-        ])
+        Assignment.objects.filter(
+            pk__in=[pk for key, pk in stored.items() if key not in wanted]
+        ).delete()
+        Assignment.objects.bulk_create(
+            [
+                Assignment(operation=operation, kecamatan_id=k, agency_id=a)
+                for k, a in sorted(wanted - set(stored))
+            ]
+        )
         counts["assignments"] = len(wanted.symmetric_difference(stored))
 
         progress(_("Applying people ..."))
         for person, position in camat_people:
-            _apply_person(person, position=position, role=Role.CAMAT, agency=None,
-                          regions=None, counts=counts)
+            _apply_person(
+                person, position=position, role=Role.CAMAT, agency=None, regions=None, counts=counts
+            )
         for person in doc.people:
             position = positions.get(person.position) if person.position else None
             _apply_person(
-                person, position=position,
+                person,
+                position=position,
                 role=position.role if position else person.role,
                 agency=agencies.get(person.agency) or (position.agency if position else None),
                 regions=list(Region.objects.filter(code__in=person.regions)),
                 counts=counts,
             )
         unclustered = set(res.kecamatan) - {
-            k.code for c in operation.clusters.all() for k in c.kecamatan.all()}
+            k.code for c in operation.clusters.all() for k in c.kecamatan.all()
+        }
         if unclustered:
-            result.warnings.append(_("kecamatan in no cluster: %(list)s")
-                                   % {"list": ", ".join(sorted(unclustered))})
+            result.warnings.append(
+                _("kecamatan in no cluster: %(list)s") % {"list": ", ".join(sorted(unclustered))}
+            )
     return result
 
 
@@ -364,9 +458,14 @@ def _deactivate(queryset) -> list[str]:
 def _apply_person(person, *, position, role, agency, regions, counts) -> None:
     User = get_user_model()
     values = {
-        "full_name": person.name, "role": role, "position": position, "agency": agency,
-        "email": person.email, "phone": person.phone,
-        "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+        "full_name": person.name,
+        "role": role,
+        "position": position,
+        "agency": agency,
+        "email": person.email,
+        "phone": person.phone,
+        "is_staff": role == Role.ADMIN,
+        "is_superuser": role == Role.ADMIN,
     }
     user = User.objects.filter(username=person.username).first()
     if user is None:

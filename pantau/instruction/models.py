@@ -25,7 +25,9 @@ class Operation(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=300)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
         related_name="operations",
     )
     instruction_title = models.CharField(_("instruction title"), max_length=300, blank=True)
@@ -128,12 +130,20 @@ class Position(models.Model):
     title = models.CharField(_("title"), max_length=300)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="positions",
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="positions",
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
         help_text=_("the kecamatan of a camat, the village of a village head"),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -157,11 +167,15 @@ class Cluster(models.Model):
     code = models.SlugField(_("code"), max_length=64)
     name = models.CharField(_("name"), max_length=300)
     coordinator = models.ForeignKey(
-        Position, verbose_name=_("coordinator"), on_delete=models.PROTECT,
+        Position,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
         related_name="clusters",
     )
     kecamatan = models.ManyToManyField(
-        "regions.Region", verbose_name=_("kecamatan"), related_name="clusters",
+        "regions.Region",
+        verbose_name=_("kecamatan"),
+        related_name="clusters",
         limit_choices_to={"level": "kecamatan"},
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -183,11 +197,17 @@ class Assignment(models.Model):
 
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="assignments")
     kecamatan = models.ForeignKey(
-        "regions.Region", verbose_name=_("kecamatan"), on_delete=models.PROTECT,
-        related_name="assignments", limit_choices_to={"level": "kecamatan"},
+        "regions.Region",
+        verbose_name=_("kecamatan"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        limit_choices_to={"level": "kecamatan"},
     )
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments",
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
 
     class Meta:

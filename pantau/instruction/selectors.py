@@ -22,14 +22,17 @@ def kecamatan_officials(kecamatan: Region) -> dict:
     return {
         "clusters": list(
             Cluster.objects.filter(kecamatan=kecamatan, operation__is_active=True)
-            .select_related("coordinator").prefetch_related("coordinator__holders")
+            .select_related("coordinator")
+            .prefetch_related("coordinator__holders")
         ),
         "camat": list(
-            Position.objects.filter(region=kecamatan, role="camat", is_active=True,
-                                    operation__is_active=True).prefetch_related("holders")
+            Position.objects.filter(
+                region=kecamatan, role="camat", is_active=True, operation__is_active=True
+            ).prefetch_related("holders")
         ),
         "opd": list(
             Assignment.objects.filter(kecamatan=kecamatan, operation__is_active=True)
-            .select_related("agency").order_by("agency__name")
+            .select_related("agency")
+            .order_by("agency__name")
         ),
     }

@@ -103,8 +103,11 @@ class _Reader:
 
     def read(self) -> None:
         for line, rec in self.csv_rows("kabupaten.csv", ("code", "name"), optional_file=True):
-            self.add("kabupaten.csv", line, Row(rec["code"], rec["name"], Level.KABUPATEN,
-                                                rec.get("kind") or "kabupaten"))
+            self.add(
+                "kabupaten.csv",
+                line,
+                Row(rec["code"], rec["name"], Level.KABUPATEN, rec.get("kind") or "kabupaten"),
+            )
             province = parent_code(rec["code"])
             if rec.get("provinsi_name") and province and province not in self.rows:
                 self.add("kabupaten.csv", line, Row(province, rec["provinsi_name"], Level.PROVINSI))
@@ -126,26 +129,30 @@ class _Reader:
                 self.error(
                     "desa.csv",
                     line,
-                    _("unknown parent: kecamatan %(kec)s of village %(code)s is neither in "
-                      "kecamatan.csv nor already loaded") % {"kec": kecamatan, "code": code},
+                    _(
+                        "unknown parent: kecamatan %(kec)s of village %(code)s is neither in "
+                        "kecamatan.csv nor already loaded"
+                    )
+                    % {"kec": kecamatan, "code": code},
                 )
                 continue
             kind = rec.get("type") or ("kelurahan" if code[-4] == "1" else "desa")
             if kind not in ("desa", "kelurahan"):
-                self.error("desa.csv", line,
-                           _("type must be desa or kelurahan, not %(t)r") % {"t": kind})
+                self.error(
+                    "desa.csv", line, _("type must be desa or kelurahan, not %(t)r") % {"t": kind}
+                )
                 continue
             self.add("desa.csv", line, Row(code, rec["name"], Level.DESA, kind))
 
         for line, rec in self.csv_rows("tps.csv", ("desa_code", "number"), optional_file=True):
             desa, number = rec["desa_code"], rec["number"]
             if not number.isdigit() or not 0 < int(number) < 1000:
-                self.error("tps.csv", line,
-                           _("TPS number must be 1 to 999, not %(n)r") % {"n": number})
+                self.error(
+                    "tps.csv", line, _("TPS number must be 1 to 999, not %(n)r") % {"n": number}
+                )
                 continue
             if not self.exists(desa):
-                self.error("tps.csv", line,
-                           _("unknown parent: village %(code)s") % {"code": desa})
+                self.error("tps.csv", line, _("unknown parent: village %(code)s") % {"code": desa})
                 continue
             code = f"{desa}.{int(number):03d}"
             self.add("tps.csv", line, Row(code, rec.get("name") or f"{int(number):03d}", Level.TPS))
@@ -174,15 +181,21 @@ class _Reader:
             code = str((props or {}).get("code") or "").strip()
             row = self.rows.get(code)
             if row is None or row.level != level:
-                self.error(name, where,
-                           _("code %(code)r is not a %(level)s in the CSV files")
-                           % {"code": code, "level": level})
+                self.error(
+                    name,
+                    where,
+                    _("code %(code)r is not a %(level)s in the CSV files")
+                    % {"code": code, "level": level},
+                )
                 continue
             try:
                 row.centroid = check_area(feature.get("geometry"))
             except GeometryError as exc:
-                self.error(name, where, _("broken geometry for %(code)s: %(why)s")
-                           % {"code": code, "why": exc})
+                self.error(
+                    name,
+                    where,
+                    _("broken geometry for %(code)s: %(why)s") % {"code": code, "why": exc},
+                )
                 continue
             row.geometry = feature["geometry"]
 
@@ -194,34 +207,43 @@ class _Reader:
                 level = LEVEL_ORDER[code.count(".")]
                 self.rows[code] = Row(code, code, level, where="(implied)")
                 self.warnings.append(
-                    _("%(level)s %(code)s is named in no file; created with its code as name. "
-                      "Add kabupaten.csv (code,name,provinsi_name) to name it.")
+                    _(
+                        "%(level)s %(code)s is named in no file; created with its code as name. "
+                        "Add kabupaten.csv (code,name,provinsi_name) to name it."
+                    )
                     % {"level": level, "code": code}
                 )
                 code = parent_code(code)
 
 
-def load_regions(directory: Path | str, *, progress: Callable[[str], None] = lambda m: None
-                 ) -> LoadResult:
+def load_regions(
+    directory: Path | str, *, progress: Callable[[str], None] = lambda m: None
+) -> LoadResult:
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputFileError(_("Cannot load regions"), [
-            SourceError(str(directory), None, _("not a directory"))])
+        raise InputFileError(
+            _("Cannot load regions"), [SourceError(str(directory), None, _("not a directory"))]
+        )
     progress(_("Reading %(dir)s ...") % {"dir": directory})
     reader = _Reader(directory)
     reader.read()
     if reader.errors:
         raise InputFileError(
-            _("Regions not loaded: %(n)d problem(s) found, nothing was written. "
-              "Fix the files and run the command again.") % {"n": len(reader.errors)},
+            _(
+                "Regions not loaded: %(n)d problem(s) found, nothing was written. "
+                "Fix the files and run the command again."
+            )
+            % {"n": len(reader.errors)},
             reader.errors,
         )
     result = LoadResult(warnings=reader.warnings)
     with transaction.atomic():
         existing = {r.code: r for r in Region.objects.filter(code__in=list(reader.rows))}
-        ids = dict(Region.objects.filter(
-            code__in={parent_code(c) for c in reader.rows if parent_code(c)}
-        ).values_list("code", "id"))
+        ids = dict(
+            Region.objects.filter(
+                code__in={parent_code(c) for c in reader.rows if parent_code(c)}
+            ).values_list("code", "id")
+        )
         for level in LEVEL_ORDER:
             rows = [r for r in reader.rows.values() if r.level == level]
             if not rows:
@@ -248,6 +270,9 @@ def load_regions(directory: Path | str, *, progress: Callable[[str], None] = lam
             Region.objects.bulk_update(changed, FIELDS, batch_size=500)
             result.created += len(new)
             result.updated += len(changed)
-            ids.update(Region.objects.filter(level=level, code__in=[r.code for r in rows])
-                       .values_list("code", "id"))
+            ids.update(
+                Region.objects.filter(level=level, code__in=[r.code for r in rows]).values_list(
+                    "code", "id"
+                )
+            )
     return result

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import render
 
 from pantau.accounts import access
@@ -9,14 +10,22 @@ from pantau.regions.models import Level, Region, parent_code
 @login_required
 def home(request):
     user = request.user
-    top = list(access.top_regions(user).order_by("code").prefetch_related("children"))
+    top = list(
+        access.top_regions(user)
+        .order_by("code")
+        .prefetch_related(Prefetch("children", queryset=Region.objects.order_by("name")))
+    )
     clusters = list(selectors.clusters_with_kecamatan(access.visible_clusters(user)))
-    return render(request, "web/home.html", {
-        "territory": access.territory(user),
-        "top_regions": top,
-        "clusters": clusters,
-        "operations": selectors.active_operations(),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "territory": access.territory(user),
+            "top_regions": top,
+            "clusters": clusters,
+            "operations": selectors.active_operations(),
+        },
+    )
 
 
 @login_required
@@ -30,10 +39,15 @@ def region(request, code):
         code_ = parent_code(code_)
     ancestors = [(r, terr.contains(r.code)) for r in Region.objects.filter(code__in=codes)]
     children = Region.objects.filter(parent=region).order_by("name")
-    return render(request, "web/region.html", {
-        "region": region,
-        "ancestors": ancestors,
-        "children": children,
-        "officials": selectors.kecamatan_officials(region)
-        if region.level == Level.KECAMATAN else None,
-    })
+    return render(
+        request,
+        "web/region.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "children": children,
+            "officials": selectors.kecamatan_officials(region)
+            if region.level == Level.KECAMATAN
+            else None,
+        },
+    )

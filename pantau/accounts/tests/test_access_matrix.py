@@ -37,10 +37,16 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def kota(db):
-    Region.objects.create(code="35", name="Jawa Timur", level=Level.PROVINSI) \
-        if not Region.objects.filter(code="35").exists() else None
-    Region.objects.create(code=KOTA, name="Kota Probolinggo", level=Level.KABUPATEN, kind="kota",
-                          parent=Region.objects.get(code="35"))
+    Region.objects.create(
+        code="35", name="Jawa Timur", level=Level.PROVINSI
+    ) if not Region.objects.filter(code="35").exists() else None
+    Region.objects.create(
+        code=KOTA,
+        name="Kota Probolinggo",
+        level=Level.KABUPATEN,
+        kind="kota",
+        parent=Region.objects.get(code="35"),
+    )
 
 
 def test_every_role_has_a_demo_account_in_the_matrix():
@@ -93,8 +99,15 @@ def test_the_list_of_regions_is_exactly_the_territory():
     coordinator = get_user_model().objects.get(username="asisten-ekbang")
     kecamatan = access.visible_regions(coordinator).filter(level=Level.KECAMATAN)
     assert {k.name for k in kecamatan} == {
-        "Pajarakan", "Gading", "Pakuniran", "Krejengan", "Kraksaan", "Besuk", "Kotaanyar",
-        "Paiton"}
+        "Pajarakan",
+        "Gading",
+        "Pakuniran",
+        "Krejengan",
+        "Kraksaan",
+        "Besuk",
+        "Kotaanyar",
+        "Paiton",
+    }
     bupati = get_user_model().objects.get(username="bupati")
     assert not access.visible_regions(bupati).filter(code__startswith=KOTA).exists()
     assert access.visible_regions(bupati).filter(level=Level.DESA).count() == 330

@@ -7,18 +7,44 @@ from pantau.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-KECAMATAN = ["Sukapura", "Sumber", "Kuripan", "Bantaran", "Leces", "Banyuanyar", "Tiris",
-             "Krucil", "Gading", "Pakuniran", "Kotaanyar", "Paiton", "Besuk", "Kraksaan",
-             "Krejengan", "Pajarakan", "Maron", "Gending", "Dringu", "Tegalsiwalan",
-             "Sumberasih", "Wonomerto", "Tongas", "Lumbang"]
+KECAMATAN = [
+    "Sukapura",
+    "Sumber",
+    "Kuripan",
+    "Bantaran",
+    "Leces",
+    "Banyuanyar",
+    "Tiris",
+    "Krucil",
+    "Gading",
+    "Pakuniran",
+    "Kotaanyar",
+    "Paiton",
+    "Besuk",
+    "Kraksaan",
+    "Krejengan",
+    "Pajarakan",
+    "Maron",
+    "Gending",
+    "Dringu",
+    "Tegalsiwalan",
+    "Sumberasih",
+    "Wonomerto",
+    "Tongas",
+    "Lumbang",
+]
 
 
 def test_the_demo_has_an_account_for_every_role_named_as_the_readme_says(users):
     expected = {
-        "admin": Role.ADMIN, "bupati": Role.BUPATI,
-        "asisten-pemkesra": Role.COORDINATOR, "asisten-adum": Role.COORDINATOR,
-        "asisten-ekbang": Role.COORDINATOR, "desa-3513012001": Role.VILLAGE,
-        "bawaslu": Role.AGENCY, "pemantau-kraksaan": Role.MONITOR,
+        "admin": Role.ADMIN,
+        "bupati": Role.BUPATI,
+        "asisten-pemkesra": Role.COORDINATOR,
+        "asisten-adum": Role.COORDINATOR,
+        "asisten-ekbang": Role.COORDINATOR,
+        "desa-3513012001": Role.VILLAGE,
+        "bawaslu": Role.AGENCY,
+        "pemantau-kraksaan": Role.MONITOR,
         **{f"camat-{name.lower()}": Role.CAMAT for name in KECAMATAN},
     }
     for username, role in expected.items():
@@ -30,13 +56,17 @@ def test_the_demo_has_an_account_for_every_role_named_as_the_readme_says(users):
     assert [r.code for r in users["desa-3513012001"].regions.all()] == ["35.13.01.2001"]
     assert users["admin"].is_superuser and not users["bupati"].is_staff
     # the clusters in the seed's order
-    clusters = [u.position.clusters.get() for u in
-                (users["asisten-pemkesra"], users["asisten-adum"], users["asisten-ekbang"])]
+    clusters = [
+        u.position.clusters.get()
+        for u in (users["asisten-pemkesra"], users["asisten-adum"], users["asisten-ekbang"])
+    ]
     assert [c.order for c in clusters] == [0, 1, 2]
 
 
-@pytest.mark.parametrize("username", ["admin", "bupati", "asisten-adum", "camat-tongas",
-                                      "desa-3513012001", "bawaslu", "opd-dinkes"])
+@pytest.mark.parametrize(
+    "username",
+    ["admin", "bupati", "asisten-adum", "camat-tongas", "desa-3513012001", "bawaslu", "opd-dinkes"],
+)
 def test_every_demo_account_logs_in_with_the_demo_password(client, username):
     response = client.post("/masuk/", {"username": username, "password": "pantau-demo"})
     assert response.status_code == 302 and response.url == "/"
@@ -54,8 +84,10 @@ def test_setup_demo_is_idempotent_and_follows_the_password_setting(monkeypatch):
     before = list(User.objects.order_by("username").values_list("username", "password", "role"))
     regions = Region.objects.count()
     setup_demo()
-    assert list(User.objects.order_by("username")
-                .values_list("username", "password", "role")) == before
+    assert (
+        list(User.objects.order_by("username").values_list("username", "password", "role"))
+        == before
+    )
     assert Region.objects.count() == regions
     monkeypatch.setenv("PANTAU_DEMO_PASSWORD", "rahasia-baru")
     setup_demo()

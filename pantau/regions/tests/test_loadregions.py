@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from pantau.demo.setup import REGION_DATA
 from pantau.lib.errors import InputFileError
@@ -12,6 +13,13 @@ from pantau.regions.models import Level, Region
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "probolinggo"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; the command tests check the Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 def snapshot():
@@ -27,13 +35,28 @@ def small(tmp_path):
     """A tiny valid region set in a code range of its own (99.01)."""
     write(tmp_path, "kabupaten.csv", "code,name,kind,provinsi_name\n99.01,Contoh,kabupaten,Uji\n")
     write(tmp_path, "kecamatan.csv", "code,name\n99.01.01,Satu\n99.01.02,Dua\n")
-    write(tmp_path, "desa.csv",
-          "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
-          "99.01.02.1001,99.01.02,Beta,kelurahan\n")
-    square = {"type": "Polygon", "coordinates": [[[113, -7], [113.1, -7], [113.1, -7.1],
-                                                  [113, -7.1], [113, -7]]]}
-    write(tmp_path, "kecamatan.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "99.01.01"}, "geometry": square}]}))
+    write(
+        tmp_path,
+        "desa.csv",
+        "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
+        "99.01.02.1001,99.01.02,Beta,kelurahan\n",
+    )
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[113, -7], [113.1, -7], [113.1, -7.1], [113, -7.1], [113, -7]]],
+    }
+    write(
+        tmp_path,
+        "kecamatan.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"code": "99.01.01"}, "geometry": square}
+                ],
+            }
+        ),
+    )
     return tmp_path
 
 
@@ -85,23 +108,52 @@ def test_it_loads_a_new_set_and_updates_a_changed_row(small):
     assert Region.objects.get(code="99.01.01").geometry == satu.geometry
 
 
-@pytest.mark.parametrize("name,text,expected", [
-    ("desa.csv", "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
-     "99.01.09.2001,99.01.09,Hilang,desa\n", "desa.csv:3: unknown parent"),
-    ("desa.csv", "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
-     "99.01.01.2001,99.01.01,Lagi,desa\n", "desa.csv:3: duplicate code 99.01.01.2001"),
-    ("kecamatan.csv", "code,name\n99.01.01,Satu\n99.1.2,Rusak\n", "kecamatan.csv:3: code"),
-    ("kecamatan.csv", "kode,name\n99.01.01,Satu\n", "kecamatan.csv:1: missing column"),
-    ("kecamatan.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "99.01.01"}, "geometry": {
-            "type": "Polygon",  # a bow tie: the ring crosses itself
-            "coordinates": [[[113, -7], [113.1, -7.1], [113.1, -7], [113, -7.1], [113, -7]]]}}]}),
-     "kecamatan.geojson:feature 1: broken geometry for 99.01.01"),
-    ("kecamatan.geojson", '{"type": "FeatureCollection", "features": [\n{"type": }]}',
-     "kecamatan.geojson:2: not valid JSON"),
-])
-def test_it_rejects_a_bad_file_naming_file_and_line_and_writes_nothing(small, name, text,
-                                                                       expected):
+@pytest.mark.parametrize(
+    "name,text,expected",
+    [
+        (
+            "desa.csv",
+            "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
+            "99.01.09.2001,99.01.09,Hilang,desa\n",
+            "desa.csv:3: unknown parent",
+        ),
+        (
+            "desa.csv",
+            "code,kecamatan_code,name,type\n99.01.01.2001,99.01.01,Alpha,desa\n"
+            "99.01.01.2001,99.01.01,Lagi,desa\n",
+            "desa.csv:3: duplicate code 99.01.01.2001",
+        ),
+        ("kecamatan.csv", "code,name\n99.01.01,Satu\n99.1.2,Rusak\n", "kecamatan.csv:3: code"),
+        ("kecamatan.csv", "kode,name\n99.01.01,Satu\n", "kecamatan.csv:1: missing column"),
+        (
+            "kecamatan.geojson",
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"code": "99.01.01"},
+                            "geometry": {
+                                "type": "Polygon",  # a bow tie: the ring crosses itself
+                                "coordinates": [
+                                    [[113, -7], [113.1, -7.1], [113.1, -7], [113, -7.1], [113, -7]]
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ),
+            "kecamatan.geojson:feature 1: broken geometry for 99.01.01",
+        ),
+        (
+            "kecamatan.geojson",
+            '{"type": "FeatureCollection", "features": [\n{"type": }]}',
+            "kecamatan.geojson:2: not valid JSON",
+        ),
+    ],
+)
+def test_it_rejects_a_bad_file_naming_file_and_line_and_writes_nothing(small, name, text, expected):
     write(small, name, text)
     before = snapshot()
     with pytest.raises(InputFileError) as info:

@@ -18,8 +18,11 @@ def test_the_login_page_speaks_indonesian_and_english_on_request(client):
 
 def test_the_pj_bupati_sees_the_three_clusters_and_all_kecamatan(login):
     page = login("bupati").get("/").content.decode()
-    for title in ("Asisten Pemerintahan dan Kesejahteraan Rakyat", "Asisten Administrasi Umum",
-                  "Asisten Perekonomian dan Pembangunan"):
+    for title in (
+        "Asisten Pemerintahan dan Kesejahteraan Rakyat",
+        "Asisten Administrasi Umum",
+        "Asisten Perekonomian dan Pembangunan",
+    ):
         assert title in page
     for name in ("Tongas", "Paiton", "Tegalsiwalan", "Lumbang"):
         assert f">{name}</a>" in page

@@ -9,5 +9,4 @@ class Command(PantauCommand):
 
     def handle(self, **options):
         users = setup_demo(progress=self.progress)
-        self.stdout.write(self.style.SUCCESS(
-            _("Demo ready: %(n)d accounts.") % {"n": len(users)}))
+        self.stdout.write(self.style.SUCCESS(_("Demo ready: %(n)d accounts.") % {"n": len(users)}))

@@ -8,7 +8,7 @@ class Command(PantauCommand):
     help = "Validate a monitoring-instruction YAML file and apply it (or only check it)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the instruction file, e.g. instruksi-probolinggo-2024.yaml")
+        parser.add_argument("file", help="the instruction YAML file")
         parser.add_argument("--check", action="store_true", help="validate only, change nothing")
 
     def handle(self, file, check, **options):
@@ -20,10 +20,14 @@ class Command(PantauCommand):
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if result.deactivated:
-            self.stdout.write(_("No longer in the file, deactivated: %(list)s")
-                              % {"list": ", ".join(result.deactivated)})
+            self.stdout.write(
+                _("No longer in the file, deactivated: %(list)s")
+                % {"list": ", ".join(result.deactivated)}
+            )
         changes = ", ".join(f"{k}: {v}" for k, v in result.counts.items() if v) or _("none")
-        self.stdout.write(self.style.SUCCESS(
-            _("Instruction applied: %(op)s. Changes: %(changes)s.")
-            % {"op": result.operation.name, "changes": changes}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Instruction applied: %(op)s. Changes: %(changes)s.")
+                % {"op": result.operation.name, "changes": changes}
+            )
+        )

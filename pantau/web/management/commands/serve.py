@@ -11,11 +11,18 @@ from pantau.lib.commands import PantauCommand
 
 
 def add_server_arguments(parser) -> None:
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)",
+    )
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 8),
-                        help="worker processes (default 2 x cores + 1)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2 * (os.cpu_count() or 1) + 1, 8),
+        help="worker processes (default 2 x cores + 1)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
 
 
@@ -45,21 +52,26 @@ class Command(PantauCommand):
     def handle(self, host, port, workers, threads, **options):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError(_("The database is not up to date. Run `pantau migrate` "
-                                 "(or `pantau setup-demo` for the demo) and try again."))
+            raise CommandError(
+                _(
+                    "The database is not up to date. Run `pantau migrate` "
+                    "(or `pantau setup-demo` for the demo) and try again."
+                )
+            )
         call_command("collectstatic", interactive=False, verbosity=0)
         connection.close()  # never share a connection with the forked workers
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        self.stdout.write(_("Serving Pantau on http://%(bind)s/ (Ctrl+C to stop)")
-                          % {"bind": bind})
+        self.stdout.write(_("Serving Pantau on http://%(bind)s/ (Ctrl+C to stop)") % {"bind": bind})
         self.stdout.flush()
-        PantauServer({
-            "bind": bind,
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "accesslog": "-",
-            "timeout": 60,
-            "graceful_timeout": 10,
-            "forwarded_allow_ips": os.environ.get("PANTAU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        }).run()
+        PantauServer(
+            {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "forwarded_allow_ips": os.environ.get("PANTAU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            }
+        ).run()
