@@ -71,23 +71,24 @@ def subprocess_env(data_dir: Path, **extra) -> dict:
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
-    """`pantau setup-demo` then `pantau serve` in a fresh data directory, on 127.0.0.1.
+    """`pantau demo` (setup-demo, then serve) in a fresh data directory, on 127.0.0.1.
 
-    This is the README's first command minus the install, run as a separate process: the
-    console script, SQLite in the data directory, gunicorn and the static files.
+    This is the README's first command after the install, run as a user runs it: the console
+    script, SQLite in the data directory, gunicorn and the static files.
     """
     data_dir = tmp_path_factory.mktemp("demo-data")
     env = subprocess_env(data_dir)
-    subprocess.run([pantau_script(), "setup-demo", "-v0"], env=env, check=True, timeout=300)
     port = free_port()
-    proc = subprocess.Popen(
-        [pantau_script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = data_dir / "demo.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [pantau_script(), "demo", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180
     while True:
         try:
             urllib.request.urlopen(url + "/masuk/", timeout=2)
@@ -95,11 +96,9 @@ def demo_server(tmp_path_factory):
         except OSError as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(
-                    "pantau serve did not start:\n" + proc.stdout.read().decode(errors="replace")
-                ) from exc
-            time.sleep(0.2)
-    yield {"url": url, "data_dir": data_dir, "env": env}
+                raise RuntimeError("pantau demo did not start:\n" + log.read_text()) from exc
+            time.sleep(0.3)
+    yield {"url": url, "data_dir": data_dir, "env": env, "log": log}
     proc.terminate()
     try:
         proc.wait(timeout=15)

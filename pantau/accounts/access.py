@@ -123,16 +123,21 @@ def _compute_territory(user) -> Territory:
     return Territory(roots=frozenset(codes)) if codes else NOWHERE
 
 
+def allowed_actions(user) -> frozenset[Action]:
+    """What the user may do at all; `can` adds the territory."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Action)
+    return ROLE_ACTIONS.get(user.role, frozenset())
+
+
 def can(user, action: Action, region: Region) -> bool:
-    if action not in ROLE_ACTIONS.get(getattr(user, "role", None), frozenset()) and not (
-        getattr(user, "is_superuser", False)
-    ):
-        return False
-    return territory(user).contains(region.code)
+    return action in allowed_actions(user) and territory(user).contains(region.code)
 
 
 def visible_regions(user) -> QuerySet[Region]:
-    if not ROLE_ACTIONS.get(getattr(user, "role", None)) and not user.is_superuser:
+    if Action.READ not in allowed_actions(user):
         return Region.objects.none()
     return Region.objects.filter(territory(user).q())
 

@@ -94,6 +94,14 @@ def test_a_bad_file_makes_the_command_fail_with_the_reason(tmp_path):
     assert "x.yaml:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_demo_prints_the_address_and_the_logins(demo_server):
+    printed = demo_server["log"].read_text()
+    assert f"{demo_server['url']}/" in printed
+    for username in ("admin", "bupati", "asisten-pemkesra", "camat-tongas", "bawaslu"):
+        assert username in printed
+    assert "pantau-demo" in printed
+
+
 def test_serve_answers_with_pages_and_static_files_on_loopback(demo_server):
     with urllib.request.urlopen(demo_server["url"] + "/masuk/") as response:
         assert response.status == 200

@@ -126,6 +126,11 @@ def test_it_loads_a_new_set_and_updates_a_changed_row(small):
         ("kecamatan.csv", "code,name\n99.01.01,Satu\n99.1.2,Rusak\n", "kecamatan.csv:3: code"),
         ("kecamatan.csv", "kode,name\n99.01.01,Satu\n", "kecamatan.csv:1: missing column"),
         (
+            "tps.csv",
+            "desa_code,number\n99.01.01.2001,1\n99.01.01.2999,1\n",
+            "tps.csv:3: unknown parent",
+        ),
+        (
             "kecamatan.geojson",
             json.dumps(
                 {

@@ -72,3 +72,10 @@ def test_the_region_page_lists_villages_and_officials_of_a_kecamatan(login):
     page = login("asisten-pemkesra").get("/wilayah/35.13.23/").content.decode()
     assert "Camat Tongas" in page and "Badan Kesatuan Bangsa dan Politik" in page
     assert "Desa" in page
+
+
+def test_logging_out_ends_the_session(client):
+    client.post("/masuk/", {"username": "camat-tongas", "password": "pantau-demo"})
+    assert client.get("/").status_code == 200
+    assert client.post("/keluar/").status_code == 302
+    assert client.get("/").status_code == 302
