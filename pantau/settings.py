@@ -5,6 +5,9 @@ DATABASE_URL        e.g. postgres://user@host:5432/pantau (default: SQLite in th
 PANTAU_SECRET_KEY   generated once and kept in the data directory when unset
 PANTAU_DEBUG        off by default
 PANTAU_ALLOWED_HOSTS  comma-separated host names (default: localhost, 127.0.0.1, ::1)
+PANTAU_REDIS_URL    e.g. redis://127.0.0.1:6379/0: the task queue runs on Redis across machines
+                    (default: Huey on SQLite in the data directory, no other server)
+PANTAU_EMAIL_HOST   SMTP server for e-mail notifications (unset: no e-mail is sent)
 """
 
 import os
@@ -56,8 +59,14 @@ INSTALLED_APPS = [
     "pantau.accounts",
     "pantau.regions",
     "pantau.instruction",
+    "pantau.audit",
+    "pantau.notify",
+    "pantau.monitoring",
+    "pantau.problems",
     "pantau.web",
     "pantau.demo",
+    "huey.contrib.djhuey",
+    "django_htmx",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "pantau.urls"
@@ -150,6 +160,44 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploads: photos of reports and attachments of problems.
+PHOTO_MAX_BYTES = int(os.environ.get("PANTAU_PHOTO_MAX_MB", "10")) * 1024 * 1024
+ATTACHMENT_MAX_BYTES = int(os.environ.get("PANTAU_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The task queue (notifications, image re-encoding, deadlines). Huey on SQLite by default: no
+# other server to run, and `pantau serve` starts a consumer beside the web workers. With
+# PANTAU_REDIS_URL it runs on Redis and `pantau run_huey` consumers may run on other machines.
+REDIS_URL = os.environ.get("PANTAU_REDIS_URL", "")
+HUEY = {
+    "name": "pantau",
+    "immediate": envbool("PANTAU_TASKS_IMMEDIATE"),
+    "utc": True,
+    "results": False,
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
+
+# E-mail notifications through SMTP, only when a server is configured.
+EMAIL_HOST = os.environ.get("PANTAU_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("PANTAU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PANTAU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PANTAU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("PANTAU_EMAIL_TLS")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("PANTAU_EMAIL_FROM", "pantau@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+# Absolute links in e-mails and webhooks.
+SITE_URL = os.environ.get("PANTAU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
