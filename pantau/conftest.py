@@ -28,6 +28,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         setup_demo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_at_once():
+    """Tasks run synchronously in tests, in memory; tests of the real consumer start one."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     # Password hashing is the one deliberately slow thing in Django; tests need not pay it.

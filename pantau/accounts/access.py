@@ -169,3 +169,10 @@ def visible_clusters(user) -> QuerySet[Cluster]:
     if user.role == Role.COORDINATOR and user.position_id:
         return clusters.filter(coordinator_id=user.position_id)
     return clusters.none()
+
+
+def can_view_audit(user) -> bool:
+    """The audit log is shown to administrators and the Pj Bupati."""
+    return Action.READ in allowed_actions(user) and (
+        user.is_superuser or user.role in (Role.ADMIN, Role.BUPATI)
+    )

@@ -1,0 +1,5 @@
+"""STUB, to be replaced: template context for the notification badge."""
+
+
+def unread(request):
+    return {}
