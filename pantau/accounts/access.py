@@ -4,6 +4,10 @@ Every list, detail page, export and API call asks this module: start from `visib
 or `territory(user)`, or fetch one region with `get_region(user, code, action)`, which answers
 "not found" for a region that is missing and for one that is outside the user's territory alike.
 
+Problems follow the same territory, plus those referred to the user's agency; acting on one
+(verify, escalate, resolve, ...) also needs the user's level to be at or above the problem's
+(`can_act`).
+
 Territory by role (the regions are subtrees: a kecamatan brings its villages and TPS):
   admin        everything
   bupati       the region of their operation (the kabupaten)
@@ -22,7 +26,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Assignment, Cluster, Operation, Role
-from pantau.lib.errors import NotFound
+from pantau.lib.errors import Forbidden, NotFound
+from pantau.problems.models import LEVELS, Problem, Referral
+from pantau.problems.models import Level as ProblemLevel
 from pantau.regions.models import Region
 
 
@@ -176,3 +182,83 @@ def can_view_audit(user) -> bool:
     return Action.READ in allowed_actions(user) and (
         user.is_superuser or user.role in (Role.ADMIN, Role.BUPATI)
     )
+
+
+# The level of responsibility at which each role acts on problems.
+ROLE_LEVEL: dict[str, str] = {
+    Role.VILLAGE: ProblemLevel.DESA,
+    Role.MONITOR: ProblemLevel.DESA,
+    Role.CAMAT: ProblemLevel.KECAMATAN,
+    Role.OPD: ProblemLevel.KECAMATAN,
+    Role.COORDINATOR: ProblemLevel.KOORDINATOR,
+    Role.BUPATI: ProblemLevel.KABUPATEN,
+    Role.ADMIN: ProblemLevel.KABUPATEN,
+}
+
+
+class ProblemAction(StrEnum):
+    VERIFY = "verify"
+    START = "start"
+    ESCALATE = "escalate"
+    REFER = "refer"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    DUPLICATE = "duplicate"
+    REOPEN = "reopen"
+    COMMENT = "comment"
+    ANSWER = "answer"
+    ATTACH = "attach"
+
+
+# Actions anyone who sees the problem may take; the rest need the level (or, for an answer,
+# the referral).
+OPEN_TO_READERS = {ProblemAction.COMMENT, ProblemAction.ATTACH}
+
+
+def problems_for(user) -> QuerySet[Problem]:
+    """The problems `user` may see: inside the territory, or referred to their agency."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Problem.objects.none()
+    terr = territory(user)
+    query = terr.q("region__code") if terr else Q(pk__in=[])
+    if user.role == Role.AGENCY and user.agency_id:
+        query |= Q(pk__in=Referral.objects.filter(agency_id=user.agency_id).values("problem"))
+    return Problem.objects.filter(query)
+
+
+def get_problem(user, pk) -> Problem:
+    """The problem `pk` if `user` may see it; NotFound for missing and forbidden alike."""
+    problem = problems_for(user).filter(pk=pk).select_related("region", "category").first()
+    if problem is None:
+        raise NotFound(_("Problem not found, or outside your territory."))
+    return problem
+
+
+def user_level(user) -> str | None:
+    if user.is_superuser:
+        return ProblemLevel.KABUPATEN
+    return ROLE_LEVEL.get(user.role)
+
+
+def can_act(user, problem: Problem, action: ProblemAction) -> bool:
+    """May `user` take `action` on `problem` (which they already see)? The state machine is
+    the actions' business; this is about who and where."""
+    if action in OPEN_TO_READERS:
+        return problems_for(user).filter(pk=problem.pk).exists()
+    if action == ProblemAction.ANSWER:
+        return bool(
+            user.role == Role.AGENCY and user.agency_id and user.is_active
+            and problem.referrals.filter(agency_id=user.agency_id).exists()
+        )
+    level = user_level(user)
+    return bool(
+        level is not None
+        and LEVELS.index(level) >= LEVELS.index(problem.level)
+        and can(user, Action.WRITE, problem.region)
+    )
+
+
+def require_act(user, problem: Problem, action: ProblemAction) -> None:
+    if not can_act(user, problem, action):
+        raise Forbidden(_("You may not do this on this problem: it is above your level or "
+                          "outside your territory."), code="forbidden")

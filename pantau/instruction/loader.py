@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from pantau.instruction.models import (
     Agency,
     Assignment,
+    Category,
+    Checklist,
     Cluster,
     Election,
     Operation,
@@ -28,6 +30,7 @@ from pantau.instruction.models import (
     Stage,
 )
 from pantau.instruction.schema import InstructionFile, slug
+from pantau.audit import log as audit
 from pantau.lib import yamlfile
 from pantau.lib.errors import InputFileError, SourceError
 from pantau.regions.models import Level, Region
@@ -132,15 +135,15 @@ def _invalid(checker: _Checker) -> InputFileError:
     )
 
 
-def _duplicates(checker: _Checker, key: str, items, attr: str = "code") -> None:
+def _duplicates(checker: _Checker, path: tuple, items, attr: str = "code") -> None:
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         value = getattr(item, attr)
         if value in seen:
             checker.error(
-                (key, index, attr),
+                (*path, index, attr),
                 _("duplicate %(attr)s %(value)r (also at %(key)s)")
-                % {"attr": attr, "value": value, "key": _key((key, seen[value]))},
+                % {"attr": attr, "value": value, "key": _key((*path, seen[value]))},
             )
         else:
             seen[value] = index
@@ -157,9 +160,10 @@ class _Resolver:
 
     def check(self) -> None:
         doc, chk = self.doc, self.checker
-        for key in ("elections", "stages", "agencies", "positions", "clusters"):
-            _duplicates(chk, key, getattr(doc, key))
-        _duplicates(chk, "people", doc.people, "username")
+        for key in ("elections", "stages", "agencies", "positions", "clusters", "categories",
+                    "checklists"):
+            _duplicates(chk, (key,), getattr(doc, key))
+        _duplicates(chk, ("people",), doc.people, "username")
 
         self.region = Region.objects.filter(code=doc.operation.region).first()
         if self.region is None:
@@ -221,6 +225,11 @@ class _Resolver:
                         ("kecamatan", i, "opd", j),
                         _("%(code)r is not an agency of kind opd") % {"code": code},
                     )
+        stages = {st.code for st in doc.stages}
+        for i, checklist in enumerate(doc.checklists):
+            if checklist.stage not in stages:
+                chk.error(("checklists", i, "stage"), self._unknown("stage", checklist.stage))
+            _duplicates(chk, ("checklists", i, "questions"), checklist.questions)
         for i, person in enumerate(doc.people):
             if person.position and person.position not in positions:
                 chk.error(("people", i, "position"), self._unknown("position", person.position))
@@ -277,7 +286,7 @@ def _upsert(model, lookup: dict, values: dict, counts: dict, label: str):
 
 
 def apply_instruction(
-    path: Path | str, *, progress: Callable[[str], None] = lambda m: None
+    path: Path | str, *, acting_user=None, progress: Callable[[str], None] = lambda m: None
 ) -> ApplyResult:
     progress(_("Checking %(file)s ...") % {"file": path})
     doc, res = validate_instruction(path)
@@ -424,6 +433,28 @@ def apply_instruction(
         )
         counts["assignments"] = len(wanted.symmetric_difference(stored))
 
+        progress(_("Applying categories, deadlines and checklists ..."))
+        for order, c in enumerate(doc.categories):
+            _upsert(Category, {"code": c.code},
+                    {"name": c.name, "order": order, "is_active": True}, counts, "categories")
+        if doc.categories:
+            result.deactivated += _deactivate(
+                Category.objects.exclude(code__in=[c.code for c in doc.categories]))
+        deadlines = doc.deadlines.model_dump(exclude_none=True)
+        if operation.deadlines != deadlines:
+            operation.deadlines = deadlines
+            operation.save(update_fields=["deadlines"])
+            counts["deadlines"] = 1
+        stages = {st.code: st for st in operation.stages.all()}
+        for order, c in enumerate(doc.checklists):
+            questions = [q.model_dump() for q in c.questions]
+            _upsert(Checklist, {"operation": operation, "code": c.code}, {
+                "stage": stages[c.stage], "name": c.name, "questions": questions,
+                "order": order, "is_active": True,
+            }, counts, "checklists")
+        result.deactivated += _deactivate(
+            operation.checklists.exclude(code__in=[c.code for c in doc.checklists]))
+
         progress(_("Applying people ..."))
         for person, position in camat_people:
             _apply_person(
@@ -445,6 +476,14 @@ def apply_instruction(
         if unclustered:
             result.warnings.append(
                 _("kecamatan in no cluster: %(list)s") % {"list": ", ".join(sorted(unclustered))}
+            )
+        if any(counts.values()) or result.deactivated:
+            audit.record(
+                actor=acting_user, action="instruction.apply", obj=operation,
+                region_code=operation.region.code,
+                after={"changes": {k: v for k, v in counts.items() if v},
+                       "deactivated": result.deactivated},
+                note=str(Path(path).name),
             )
     return result
 

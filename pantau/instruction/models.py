@@ -36,6 +36,10 @@ class Operation(models.Model):
     signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    deadlines = models.JSONField(
+        _("deadlines by severity"), default=dict, blank=True,
+        help_text=_('hours per severity, e.g. {"kritis": {"acknowledge": 1, "resolve": 6}}'),
+    )
     source_file = models.CharField(_("source file"), max_length=500, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
 
@@ -45,6 +49,14 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+DEFAULT_DEADLINES = {  # hours to acknowledge (verify) and to resolve, by severity
+    "kritis": {"acknowledge": 1, "resolve": 6},
+    "tinggi": {"acknowledge": 4, "resolve": 24},
+    "sedang": {"acknowledge": 24, "resolve": 72},
+    "rendah": {"acknowledge": 72, "resolve": 168},
+}
 
 
 class Election(models.Model):
@@ -222,3 +234,49 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} → {self.kecamatan.name}"
+
+
+class Category(models.Model):
+    """A category of problems (logistics, money politics, ...): data, from the instruction file."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Checklist(models.Model):
+    """The questions a field report answers in one stage, e.g. TPS readiness the day before.
+
+    `questions` is a list of {"code", "text", "type": yes_no|choice|number|text, "choices"?,
+    "required"?}, validated by the instruction loader.
+    """
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="checklists")
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="checklists"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    questions = models.JSONField(_("questions"), default=list)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["operation", "stage__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="checklist_code_unique"),
+        ]
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+
+    def __str__(self) -> str:
+        return self.name

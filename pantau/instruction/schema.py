@@ -113,6 +113,49 @@ class PersonDoc(PersonRef):
         return self
 
 
+class CategoryDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class DeadlineDoc(Strict):
+    acknowledge: float = Field(gt=0, description="hours to verify")
+    resolve: float = Field(gt=0, description="hours to resolve")
+
+
+class DeadlinesDoc(Strict):
+    kritis: DeadlineDoc | None = None
+    tinggi: DeadlineDoc | None = None
+    sedang: DeadlineDoc | None = None
+    rendah: DeadlineDoc | None = None
+
+
+QUESTION_CODE = r"^[a-z][a-z0-9_]*$"
+
+
+class QuestionDoc(Strict):
+    code: str = Field(pattern=QUESTION_CODE, max_length=64)
+    text: str = Field(min_length=1, max_length=500)
+    type: Literal["yes_no", "choice", "number", "text"]
+    choices: list[str] = []
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _choices(self):
+        if self.type == "choice" and len(self.choices) < 2:
+            raise ValueError(_("a question of type choice needs at least two choices"))
+        if self.type != "choice" and self.choices:
+            raise ValueError(_("only a question of type choice has choices"))
+        return self
+
+
+class ChecklistDoc(Strict):
+    code: str = Field(pattern=CODE, max_length=64)
+    stage: str
+    name: str = Field(min_length=1, max_length=200)
+    questions: list[QuestionDoc] = Field(min_length=1)
+
+
 class InstructionFile(Strict):
     operation: OperationDoc
     elections: list[ElectionDoc] = []
@@ -122,6 +165,9 @@ class InstructionFile(Strict):
     clusters: list[ClusterDoc] = []
     kecamatan: list[KecamatanDoc] = []
     people: list[PersonDoc] = []
+    categories: list[CategoryDoc] = []
+    deadlines: DeadlinesDoc = DeadlinesDoc()
+    checklists: list[ChecklistDoc] = []
 
 
 def slug(text: str) -> str:

@@ -2,7 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from pantau.instruction.models import Assignment, Cluster, Operation, Position
+from pantau.instruction.models import Assignment, Cluster, Operation, Position, Stage
+from pantau.lib.clock import local_date
 from pantau.regions.models import Region
 
 
@@ -36,3 +37,25 @@ def kecamatan_officials(kecamatan: Region) -> dict:
             .order_by("agency__name")
         ),
     }
+
+
+def operation_for_region(region: Region) -> Operation | None:
+    """The active operation whose territory holds `region`."""
+    for operation in active_operations():
+        if region.is_within(operation.region.code):
+            return operation
+    return None
+
+
+def stage_for(operation: Operation, moment) -> Stage | None:
+    """The stage whose WIB dates hold `moment`; outside every stage, the nearest one."""
+    day = local_date(moment)
+    stages = list(operation.stages.filter(is_active=True))
+    for stage in stages:
+        if stage.starts_on <= day <= stage.ends_on:
+            return stage
+    return min(
+        stages,
+        key=lambda s: min(abs((s.starts_on - day).days), abs((s.ends_on - day).days)),
+        default=None,
+    )

@@ -60,3 +60,10 @@ class InputFileError(PantauError):
 
     def __str__(self) -> str:
         return "\n".join([self.message, *(f"  - {e}" for e in self.errors)])
+
+
+class Conflict(PantauError):
+    """The request contradicts the current state (a transition not allowed, a stale version)."""
+
+    code = "conflict"
+    status = 409

@@ -30,3 +30,11 @@ def check_area(geometry: object) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise GeometryError("coordinates outside WGS84 (longitude, latitude) range")
     return round(lat, 6), round(lon, 6)
+
+
+def distance_km(geometry: dict, lat: float, lon: float) -> float:
+    """Distance from a point to an area (0 inside), in km, good enough near the equator."""
+    from shapely.geometry import Point
+
+    degrees = shape(geometry).distance(Point(lon, lat))
+    return round(degrees * 111.32, 3)

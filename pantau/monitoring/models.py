@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Situation(models.TextChoices):
+    AMAN = "aman", _("safe (aman)")
+    WASPADA = "waspada", _("alert (waspada)")
+    RAWAN = "rawan", _("critical (rawan)")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web")
+    API = "api", _("API")
+    ODK = "odk", _("ODK Collect")
+
+
+class Report(models.Model):
+    """A field monitoring report (laporan pemantauan): what someone saw, where and when."""
+
+    client_id = models.UUIDField(
+        _("client id"), unique=True,
+        help_text=_("made by the sending device; the same id sent again is the same report"),
+    )
+    operation = models.ForeignKey(
+        "instruction.Operation", on_delete=models.PROTECT, related_name="reports"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    tps = models.CharField(_("TPS number"), max_length=8, blank=True)
+    stage = models.ForeignKey(
+        "instruction.Stage", verbose_name=_("stage"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reports",
+    )
+    checklist = models.ForeignKey(
+        "instruction.Checklist", verbose_name=_("checklist"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reports",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    observed_at = models.DateTimeField(_("observed at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    situation = models.CharField(_("situation"), max_length=8, choices=Situation.choices)
+    answers = models.JSONField(_("checklist answers"), default=dict, blank=True)
+    narrative = models.TextField(_("narrative"), blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    location_flagged = models.BooleanField(
+        _("location far outside the region"), default=False,
+    )
+    location_distance_km = models.FloatField(_("distance outside the region (km)"), null=True,
+                                             blank=True)
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "observed_at"]),
+            models.Index(fields=["operation", "observed_at"]),
+            models.Index(fields=["situation", "observed_at"]),
+        ]
+        verbose_name = _("field report")
+        verbose_name_plural = _("field reports")
+
+    def __str__(self) -> str:
+        return f"{self.region.name} · {self.get_situation_display()} · {self.observed_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("report", args=[self.pk])
+
+
+def photo_path(instance, filename: str) -> str:
+    # Never a name or path from the client: a random name under the date.
+    return timezone.now().strftime(f"photos/%Y/%m/{uuid.uuid4().hex}.jpg")
+
+
+def upload_path(instance, filename: str) -> str:
+    return f"incoming/{uuid.uuid4().hex}"
+
+
+class Photo(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being processed")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("unreadable")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    original = models.FileField(upload_to=upload_path, blank=True)
+    image = models.ImageField(upload_to=photo_path, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    lat = models.FloatField(_("latitude (EXIF)"), null=True, blank=True)
+    lon = models.FloatField(_("longitude (EXIF)"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.pk}"
