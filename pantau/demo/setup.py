@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pantau.demo.examples import add_examples
 from pantau.instruction.loader import SHIPPED, apply_instruction
 from pantau.instruction.models import Agency, Role
 from pantau.regions.loader import load_regions
@@ -76,6 +77,8 @@ def setup_demo(progress: Callable[[str], None] = lambda m: None) -> list:
             | User.objects.filter(username__in=[a["username"] for a in EXTRA_ACCOUNTS])
         )
         _set_demo_password(users)
+    progress(_("Adding example reports and problems ..."))
+    add_examples()
     progress(_("Collecting static files ..."))
     call_command("collectstatic", interactive=False, verbosity=0)
     order = {role: i for i, role in enumerate(Role.values)}

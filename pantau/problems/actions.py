@@ -275,7 +275,7 @@ def _refer(problem, *, acting_user, agency, note, **kw):
     if agency is None or not agency.is_active:
         raise Invalid(_("Choose the agency to refer the problem to."), code="required",
                       fields={"agency": _("required")})
-    _, created = Referral.objects.get_or_create(
+    _referral, created = Referral.objects.get_or_create(
         problem=problem, agency=agency, defaults={"referred_by": acting_user, "note": note})
     if not created:
         raise Conflict(_("The problem was already referred to %(agency)s.") % {"agency": agency},

@@ -6,7 +6,15 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from pantau.instruction.loader import SHIPPED, apply_instruction
-from pantau.instruction.models import Agency, Assignment, Cluster, Operation, Position, Stage
+from pantau.instruction.models import (
+    Agency,
+    Assignment,
+    Checklist,
+    Cluster,
+    Operation,
+    Position,
+    Stage,
+)
 from pantau.lib.errors import InputFileError
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +117,8 @@ def test_a_changed_file_updates_in_place_and_keeps_what_others_refer_to(tmp_path
 """,
         "",
     )
+    # its checklist goes with it (the last block of the file)
+    path.write_text(path.read_text().split("  - code: rekapitulasi-ppk")[0])
     tongas = "    camat: {username: camat-tongas, name: %s}\n    opd: [%s]"
     path.write_text(
         path.read_text().replace(
@@ -119,6 +129,7 @@ def test_a_changed_file_updates_in_place_and_keeps_what_others_refer_to(tmp_path
     apply_instruction(path)
     stage = Stage.objects.get(code="rekapitulasi")
     assert stage.pk == stage_pk and not stage.is_active  # kept for the reports that use it
+    assert not Checklist.objects.get(code="rekapitulasi-ppk").is_active
     assert get_user_model().objects.get(username="camat-tongas").full_name == "Budi Santoso"
     assert list(
         Assignment.objects.filter(kecamatan__name="Tongas").values_list("agency__code", flat=True)

@@ -77,5 +77,6 @@ def test_a_solved_problem_is_never_escalated(new_problem, act):
 def test_the_job_is_registered_every_minute_on_the_queue():
     from huey.contrib.djhuey import HUEY
 
-    names = {task.name for task in HUEY._registry._periodic_tasks}
-    assert any(name.endswith("escalate_overdue_problems") for name in names)
+    for minute in (0, 17, 59):  # due at every minute the scheduler looks
+        due = HUEY.read_periodic(dt.datetime(2024, 11, 27, 8, minute))
+        assert "escalate_overdue_problems" in {task.name for task in due}

@@ -26,7 +26,7 @@ class Command(PantauCommand):
     def add_arguments(self, parser):
         add_server_arguments(parser)
 
-    def handle(self, host, port, workers, threads, **options):
+    def handle(self, host, port, workers, threads, no_tasks, **options):
         users = {u.username: u for u in setup_demo(progress=self.progress)}
         self.stdout.write("")
         self.stdout.write(
@@ -46,4 +46,5 @@ class Command(PantauCommand):
             )
         )
         self.stdout.write("")
-        call_command("serve", host=host, port=port, workers=workers, threads=threads)
+        call_command("serve", host=host, port=port, workers=workers, threads=threads,
+                     no_tasks=no_tasks)

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -24,6 +26,18 @@ def add_server_arguments(parser) -> None:
         help="worker processes (default 2 x cores + 1)",
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--no-tasks",
+        action="store_true",
+        help="do not start a task-queue consumer beside the web workers (when "
+        "`pantau run_huey` runs elsewhere, e.g. on Redis across machines)",
+    )
+
+
+def start_task_consumer() -> subprocess.Popen:
+    """The Huey consumer (notifications, photos, deadlines) as a child process, so that the
+    default install needs no other service."""
+    return subprocess.Popen([sys.executable, "-m", "pantau", "run_huey", "--quiet"])
 
 
 class PantauServer(BaseApplication):
@@ -49,7 +63,7 @@ class Command(PantauCommand):
     def add_arguments(self, parser):
         add_server_arguments(parser)
 
-    def handle(self, host, port, workers, threads, **options):
+    def handle(self, host, port, workers, threads, no_tasks=False, **options):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError(
@@ -63,15 +77,25 @@ class Command(PantauCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         self.stdout.write(_("Serving Pantau on http://%(bind)s/ (Ctrl+C to stop)") % {"bind": bind})
         self.stdout.flush()
-        PantauServer(
-            {
-                "bind": bind,
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread",
-                "accesslog": "-",
-                "timeout": 60,
-                "graceful_timeout": 10,
-                "forwarded_allow_ips": os.environ.get("PANTAU_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            }
-        ).run()
+        consumer = None if no_tasks else start_task_consumer()
+        try:
+            PantauServer(
+                {
+                    "bind": bind,
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread",
+                    "accesslog": "-",
+                    "timeout": 60,
+                    "graceful_timeout": 10,
+                    "forwarded_allow_ips": os.environ.get(
+                        "PANTAU_FORWARDED_ALLOW_IPS", "127.0.0.1"
+                    ),
+                    # no control socket: several servers may run on one machine
+                    "control_socket_disable": True,
+                }
+            ).run()
+        finally:
+            if consumer is not None:
+                consumer.terminate()
+                consumer.wait(timeout=15)
