@@ -247,7 +247,9 @@ def can_act(user, problem: Problem, action: ProblemAction) -> bool:
         return problems_for(user).filter(pk=problem.pk).exists()
     if action == ProblemAction.ANSWER:
         return bool(
-            user.role == Role.AGENCY and user.agency_id and user.is_active
+            user.role == Role.AGENCY
+            and user.agency_id
+            and user.is_active
             and problem.referrals.filter(agency_id=user.agency_id).exists()
         )
     level = user_level(user)
@@ -260,5 +262,10 @@ def can_act(user, problem: Problem, action: ProblemAction) -> bool:
 
 def require_act(user, problem: Problem, action: ProblemAction) -> None:
     if not can_act(user, problem, action):
-        raise Forbidden(_("You may not do this on this problem: it is above your level or "
-                          "outside your territory."), code="forbidden")
+        raise Forbidden(
+            _(
+                "You may not do this on this problem: it is above your level or "
+                "outside your territory."
+            ),
+            code="forbidden",
+        )

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from pantau.accounts.models import User
+from pantau.audit.admin import AuditedUserAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedUserAdmin):
     list_display = ["username", "full_name", "role", "position", "agency", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from pantau.audit import views
+
+urlpatterns = [
+    path("", views.audit, name="audit"),
+]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from pantau.audit.admin import AuditedModelAdmin
 from pantau.instruction import models
 
 
@@ -14,21 +15,21 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(models.Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "region", "signed_on", "is_active", "loaded_at"]
     readonly_fields = ["source_file", "loaded_at"]
     inlines = [ElectionInline, StageInline]
 
 
 @admin.register(models.Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "short_name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
 
 
 @admin.register(models.Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedModelAdmin):
     list_display = ["title", "code", "role", "agency", "region", "operation", "is_active"]
     list_filter = ["role", "is_active", "operation"]
     search_fields = ["code", "title"]
@@ -37,13 +38,13 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "coordinator", "operation", "order"]
     filter_horizontal = ["kecamatan"]
 
 
 @admin.register(models.Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditedModelAdmin):
     list_display = ["kecamatan", "agency", "operation"]
     list_filter = ["operation", "agency"]
     search_fields = ["kecamatan__name", "agency__name"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from pantau.audit import log as audit
 from pantau.instruction.models import (
     Agency,
     Assignment,
@@ -30,7 +31,6 @@ from pantau.instruction.models import (
     Stage,
 )
 from pantau.instruction.schema import InstructionFile, slug
-from pantau.audit import log as audit
 from pantau.lib import yamlfile
 from pantau.lib.errors import InputFileError, SourceError
 from pantau.regions.models import Level, Region
@@ -160,8 +160,15 @@ class _Resolver:
 
     def check(self) -> None:
         doc, chk = self.doc, self.checker
-        for key in ("elections", "stages", "agencies", "positions", "clusters", "categories",
-                    "checklists"):
+        for key in (
+            "elections",
+            "stages",
+            "agencies",
+            "positions",
+            "clusters",
+            "categories",
+            "checklists",
+        ):
             _duplicates(chk, (key,), getattr(doc, key))
         _duplicates(chk, ("people",), doc.people, "username")
 
@@ -435,11 +442,17 @@ def apply_instruction(
 
         progress(_("Applying categories, deadlines and checklists ..."))
         for order, c in enumerate(doc.categories):
-            _upsert(Category, {"code": c.code},
-                    {"name": c.name, "order": order, "is_active": True}, counts, "categories")
+            _upsert(
+                Category,
+                {"code": c.code},
+                {"name": c.name, "order": order, "is_active": True},
+                counts,
+                "categories",
+            )
         if doc.categories:
             result.deactivated += _deactivate(
-                Category.objects.exclude(code__in=[c.code for c in doc.categories]))
+                Category.objects.exclude(code__in=[c.code for c in doc.categories])
+            )
         deadlines = doc.deadlines.model_dump(exclude_none=True)
         if operation.deadlines != deadlines:
             operation.deadlines = deadlines
@@ -448,12 +461,22 @@ def apply_instruction(
         stages = {st.code: st for st in operation.stages.all()}
         for order, c in enumerate(doc.checklists):
             questions = [q.model_dump() for q in c.questions]
-            _upsert(Checklist, {"operation": operation, "code": c.code}, {
-                "stage": stages[c.stage], "name": c.name, "questions": questions,
-                "order": order, "is_active": True,
-            }, counts, "checklists")
+            _upsert(
+                Checklist,
+                {"operation": operation, "code": c.code},
+                {
+                    "stage": stages[c.stage],
+                    "name": c.name,
+                    "questions": questions,
+                    "order": order,
+                    "is_active": True,
+                },
+                counts,
+                "checklists",
+            )
         result.deactivated += _deactivate(
-            operation.checklists.exclude(code__in=[c.code for c in doc.checklists]))
+            operation.checklists.exclude(code__in=[c.code for c in doc.checklists])
+        )
 
         progress(_("Applying people ..."))
         for person, position in camat_people:
@@ -479,10 +502,14 @@ def apply_instruction(
             )
         if any(counts.values()) or result.deactivated:
             audit.record(
-                actor=acting_user, action="instruction.apply", obj=operation,
+                actor=acting_user,
+                action="instruction.apply",
+                obj=operation,
                 region_code=operation.region.code,
-                after={"changes": {k: v for k, v in counts.items() if v},
-                       "deactivated": result.deactivated},
+                after={
+                    "changes": {k: v for k, v in counts.items() if v},
+                    "deactivated": result.deactivated,
+                },
                 note=str(Path(path).name),
             )
     return result

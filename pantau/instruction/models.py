@@ -37,7 +37,9 @@ class Operation(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     deadlines = models.JSONField(
-        _("deadlines by severity"), default=dict, blank=True,
+        _("deadlines by severity"),
+        default=dict,
+        blank=True,
         help_text=_('hours per severity, e.g. {"kritis": {"acknowledge": 1, "resolve": 6}}'),
     )
     source_file = models.CharField(_("source file"), max_length=500, blank=True)

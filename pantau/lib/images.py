@@ -21,8 +21,13 @@ def sniff(fileobj) -> str:
         with Image.open(fileobj) as img:
             fmt = img.format
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
-            ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        ValueError,
+    ) as exc:
         raise ImageRejected(str(exc)) from exc
     finally:
         fileobj.seek(0)
@@ -77,11 +82,19 @@ def reencode(fileobj) -> dict:
             img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             img.save(out, "JPEG", quality=80, optimize=True)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
-            ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        ValueError,
+    ) as exc:
         raise ImageRejected(str(exc)) from exc
     return {
-        "data": out.getvalue(), "width": img.width, "height": img.height,
-        "lat": location[0] if location else None, "lon": location[1] if location else None,
+        "data": out.getvalue(),
+        "width": img.width,
+        "height": img.height,
+        "lat": location[0] if location else None,
+        "lon": location[1] if location else None,
         "taken_at": taken_at,
     }

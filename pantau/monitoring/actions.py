@@ -30,14 +30,18 @@ def _report_region(user, region: Region, tps: str) -> tuple[Region, str]:
     if region.level == Level.TPS:
         region, tps = region.parent, tps or region.code.rsplit(".", 1)[1]
     if region.level not in (Level.KECAMATAN, Level.DESA):
-        raise Invalid(_("A report is about a kecamatan or a village."),
-                      fields={"region": _("choose a kecamatan or a village")})
+        raise Invalid(
+            _("A report is about a kecamatan or a village."),
+            fields={"region": _("choose a kecamatan or a village")},
+        )
     if not access.can(user, Action.WRITE, region):
         raise NotFound(_("Region not found, or outside your territory."))
     tps = (tps or "").strip()
     if tps and not (tps.isdigit() and 0 < int(tps) < 1000):
-        raise Invalid(_("The TPS number must be a number from 1 to 999."),
-                      fields={"tps": _("a number from 1 to 999")})
+        raise Invalid(
+            _("The TPS number must be a number from 1 to 999."),
+            fields={"tps": _("a number from 1 to 999")},
+        )
     return region, f"{int(tps):03d}" if tps else ""
 
 
@@ -45,8 +49,10 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
     if lat is None and lon is None:
         return False, None
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise Invalid(_("The location needs a valid latitude and longitude."),
-                      fields={"lat": _("-90 to 90"), "lon": _("-180 to 180")})
+        raise Invalid(
+            _("The location needs a valid latitude and longitude."),
+            fields={"lat": _("-90 to 90"), "lon": _("-180 to 180")},
+        )
     area = region if region.geometry else region.parent
     if not area or not area.geometry:
         return False, None
@@ -55,58 +61,102 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
 
 
 def do_submit_report(
-    *, acting_user, client_id, region: Region, observed_at: dt.datetime, situation: str,
-    channel: str = Channel.WEB, stage: Stage | None = None, checklist: Checklist | None = None,
-    tps: str = "", narrative: str = "", answers: dict | None = None,
-    lat: float | None = None, lon: float | None = None,
+    *,
+    acting_user,
+    client_id,
+    region: Region,
+    observed_at: dt.datetime,
+    situation: str,
+    channel: str = Channel.WEB,
+    stage: Stage | None = None,
+    checklist: Checklist | None = None,
+    tps: str = "",
+    narrative: str = "",
+    answers: dict | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> tuple[Report, bool]:
     """Store a field report once. Returns (report, created); the same client_id sent again by
     the same author returns the stored report unchanged (a retry or an offline queue)."""
     try:
         client_id = uuid.UUID(str(client_id))
     except ValueError:
-        raise Invalid(_("client_id must be a UUID."), fields={"client_id": _("not a UUID")})
+        raise Invalid(
+            _("client_id must be a UUID."), fields={"client_id": _("not a UUID")}
+        ) from None
     existing = Report.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_sender(existing, acting_user), False
     region, tps = _report_region(acting_user, region, tps)
     if situation not in Situation.values:
-        raise Invalid(_("The situation must be aman, waspada or rawan."),
-                      fields={"situation": _("aman, waspada or rawan")})
+        raise Invalid(
+            _("The situation must be aman, waspada or rawan."),
+            fields={"situation": _("aman, waspada or rawan")},
+        )
     observed_at = aware(observed_at)
     now = timezone.now()
     if observed_at > now + CLOCK_SKEW:
-        raise Invalid(_("The time observed is in the future. Check the phone's clock."),
-                      fields={"observed_at": _("in the future")})
+        raise Invalid(
+            _("The time observed is in the future. Check the phone's clock."),
+            fields={"observed_at": _("in the future")},
+        )
     operation = operation_for_region(region)
     if operation is None:
-        raise Invalid(_("No active monitoring operation covers this region."),
-                      fields={"region": _("no active operation")})
+        raise Invalid(
+            _("No active monitoring operation covers this region."),
+            fields={"region": _("no active operation")},
+        )
     if stage is not None and stage.operation_id != operation.pk:
         raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
     stage = stage or stage_for(operation, observed_at)
     if checklist is None and stage is not None:
         checklist = stage.checklists.filter(is_active=True).first()
     if checklist is not None and checklist.stage_id != (stage.pk if stage else None):
-        raise Invalid(_("That checklist is not one of the stage's."),
-                      fields={"checklist": _("not a checklist of this stage")})
+        raise Invalid(
+            _("That checklist is not one of the stage's."),
+            fields={"checklist": _("not a checklist of this stage")},
+        )
     answers = clean_answers(checklist.questions if checklist else [], answers)
     flagged, distance = _location(region, lat, lon)
     report = Report(
-        client_id=client_id, operation=operation, region=region, tps=tps, stage=stage,
-        checklist=checklist, author=acting_user, observed_at=observed_at, received_at=now,
-        channel=channel, situation=situation, answers=answers, narrative=narrative.strip(),
-        lat=lat, lon=lon, location_flagged=flagged, location_distance_km=distance,
+        client_id=client_id,
+        operation=operation,
+        region=region,
+        tps=tps,
+        stage=stage,
+        checklist=checklist,
+        author=acting_user,
+        observed_at=observed_at,
+        received_at=now,
+        channel=channel,
+        situation=situation,
+        answers=answers,
+        narrative=narrative.strip(),
+        lat=lat,
+        lon=lon,
+        location_flagged=flagged,
+        location_distance_km=distance,
     )
     try:
         with transaction.atomic():
             report.save()
-            audit.record(actor=acting_user, action="report.create", obj=report, after={
-                "region": region.code, "tps": tps, "situation": situation,
-                "stage": stage.code if stage else None, "channel": channel,
-                "observed_at": observed_at.isoformat(), "answers": answers,
-                "narrative": report.narrative, "lat": lat, "lon": lon,
-            })
+            audit.record(
+                actor=acting_user,
+                action="report.create",
+                obj=report,
+                after={
+                    "region": region.code,
+                    "tps": tps,
+                    "situation": situation,
+                    "stage": stage.code if stage else None,
+                    "channel": channel,
+                    "observed_at": observed_at.isoformat(),
+                    "answers": answers,
+                    "narrative": report.narrative,
+                    "lat": lat,
+                    "lon": lon,
+                },
+            )
     except IntegrityError:
         # the same client_id arrived twice at the same moment: the other one won
         existing = Report.objects.filter(client_id=client_id).first()
@@ -118,32 +168,43 @@ def do_submit_report(
 
 def _same_sender(report: Report, user) -> Report:
     if report.author_id != user.pk:
-        raise Conflict(_("This client_id was already used for another report."),
-                       code="client_id_taken", fields={"client_id": _("already used")})
+        raise Conflict(
+            _("This client_id was already used for another report."),
+            code="client_id_taken",
+            fields={"client_id": _("already used")},
+        )
     return report
 
 
 def do_add_photo(report: Report, *, acting_user, upload) -> Photo:
     """Accept a JPEG, PNG or WebP photo; it is re-encoded (and its EXIF location read) by the
     task queue, off the request path."""
-    if report.author_id != acting_user.pk and not access.can(acting_user, Action.WRITE,
-                                                             report.region):
+    if report.author_id != acting_user.pk and not access.can(
+        acting_user, Action.WRITE, report.region
+    ):
         raise NotFound(_("Report not found."))
     if upload.size > settings.PHOTO_MAX_BYTES:
-        raise Invalid(_("The photo is larger than %(mb)d MB. Send a smaller photo.")
-                      % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
-                      code="too_large", fields={"photo": _("too large")})
+        raise Invalid(
+            _("The photo is larger than %(mb)d MB. Send a smaller photo.")
+            % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+            fields={"photo": _("too large")},
+        )
     try:
         sniff(upload)
     except ImageRejected:
-        raise Invalid(_("Only photos (JPEG, PNG or WebP) can be attached."),
-                      code="unsupported_type", fields={"photo": _("not a JPEG, PNG or WebP image")})
+        raise Invalid(
+            _("Only photos (JPEG, PNG or WebP) can be attached."),
+            code="unsupported_type",
+            fields={"photo": _("not a JPEG, PNG or WebP image")},
+        ) from None
     with transaction.atomic():
         photo = Photo(report=report, uploaded_by=acting_user)
         photo.original.save("upload", upload, save=False)
         photo.save()
-        audit.record(actor=acting_user, action="report.photo", obj=report,
-                     after={"photo": photo.pk})
+        audit.record(
+            actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
+        )
         transaction.on_commit(lambda: _process_later(photo.pk))
     return photo
 

@@ -4,16 +4,18 @@ from django.utils.translation import gettext as _
 
 from pantau.lib.errors import Invalid
 
-TRUE = {True, "true", "ya", "yes", "1", 1}
-FALSE = {False, "false", "tidak", "no", "0", 0}
+TRUE = {True, "true", "ya", "yes", "1"}  # (1 == True)
+FALSE = {False, "false", "tidak", "no", "0"}  # (0 == False)
 
 
 def clean_answers(questions: list[dict], answers: dict | None) -> dict:
     """Answers keyed by question code, converted to their type; Invalid naming each bad field."""
     answers = answers or {}
     if not isinstance(answers, dict):
-        raise Invalid(_("Answers must be a mapping of question codes to values."),
-                      fields={"answers": _("must be an object")})
+        raise Invalid(
+            _("Answers must be a mapping of question codes to values."),
+            fields={"answers": _("must be an object")},
+        )
     by_code = {q["code"]: q for q in questions}
     errors: dict[str, str] = {}
     clean: dict = {}
@@ -37,7 +39,8 @@ def clean_answers(questions: list[dict], answers: dict | None) -> dict:
         elif kind == "choice":
             if value not in q["choices"]:
                 errors[f"answers.{code}"] = _("choose one of: %(choices)s") % {
-                    "choices": ", ".join(q["choices"])}
+                    "choices": ", ".join(q["choices"])
+                }
             else:
                 clean[code] = value
         elif kind == "number":

@@ -23,27 +23,40 @@ class Report(models.Model):
     """A field monitoring report (laporan pemantauan): what someone saw, where and when."""
 
     client_id = models.UUIDField(
-        _("client id"), unique=True,
+        _("client id"),
+        unique=True,
         help_text=_("made by the sending device; the same id sent again is the same report"),
     )
     operation = models.ForeignKey(
         "instruction.Operation", on_delete=models.PROTECT, related_name="reports"
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
         related_name="reports",
     )
     tps = models.CharField(_("TPS number"), max_length=8, blank=True)
     stage = models.ForeignKey(
-        "instruction.Stage", verbose_name=_("stage"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reports",
+        "instruction.Stage",
+        verbose_name=_("stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     checklist = models.ForeignKey(
-        "instruction.Checklist", verbose_name=_("checklist"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reports",
+        "instruction.Checklist",
+        verbose_name=_("checklist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
         related_name="reports",
     )
     observed_at = models.DateTimeField(_("observed at"))
@@ -55,10 +68,12 @@ class Report(models.Model):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     location_flagged = models.BooleanField(
-        _("location far outside the region"), default=False,
+        _("location far outside the region"),
+        default=False,
     )
-    location_distance_km = models.FloatField(_("distance outside the region (km)"), null=True,
-                                             blank=True)
+    location_distance_km = models.FloatField(
+        _("distance outside the region (km)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-observed_at", "-id"]
@@ -71,7 +86,7 @@ class Report(models.Model):
         verbose_name_plural = _("field reports")
 
     def __str__(self) -> str:
-        return f"{self.region.name} · {self.get_situation_display()} · {self.observed_at:%Y-%m-%d %H:%M}"
+        return f"{self.region.name} · {self.situation} · {self.observed_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("report", args=[self.pk])

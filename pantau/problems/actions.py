@@ -49,8 +49,10 @@ SNAPSHOT = ("status", "level", "owner_id", "severity", "suggestion", "solution",
 
 def deadlines(operation: Operation, severity: str, start: dt.datetime) -> tuple:
     hours = {**DEFAULT_DEADLINES.get(severity, {}), **(operation.deadlines or {}).get(severity, {})}
-    return (start + dt.timedelta(hours=hours["acknowledge"]),
-            start + dt.timedelta(hours=hours["resolve"]))
+    return (
+        start + dt.timedelta(hours=hours["acknowledge"]),
+        start + dt.timedelta(hours=hours["resolve"]),
+    )
 
 
 def _snapshot(problem: Problem) -> dict:
@@ -60,77 +62,137 @@ def _snapshot(problem: Problem) -> dict:
 def _event(problem, kind, *, actor, before=None, note="", agency=None) -> ProblemEvent:
     before = before or {}
     return ProblemEvent.objects.create(
-        problem=problem, actor=actor, kind=kind, note=note, agency=agency,
-        from_status=before.get("status", ""), to_status=problem.status,
-        from_level=before.get("level", ""), to_level=problem.level,
+        problem=problem,
+        actor=actor,
+        kind=kind,
+        note=note,
+        agency=agency,
+        from_status=before.get("status", ""),
+        to_status=problem.status,
+        from_level=before.get("level", ""),
+        to_level=problem.level,
     )
 
 
 def _notify_on_commit(recipients, *, event, problem, title):
     recipients = [u for u in recipients if u is not None]
     if recipients:
-        notify(recipients, event=event, title=title, body=problem.title,
-               url=problem.get_absolute_url(), problem=problem)
+        notify(
+            recipients,
+            event=event,
+            title=title,
+            body=problem.title,
+            url=problem.get_absolute_url(),
+            problem=problem,
+        )
 
 
 def do_create_problem(
-    *, acting_user, client_id, region: Region, title: str, category: Category, severity: str,
-    description: str = "", stage: Stage | None = None, suggestion: str = "", report=None,
-    tps: str = "", lat: float | None = None, lon: float | None = None,
+    *,
+    acting_user,
+    client_id,
+    region: Region,
+    title: str,
+    category: Category,
+    severity: str,
+    description: str = "",
+    stage: Stage | None = None,
+    suggestion: str = "",
+    report=None,
+    tps: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> tuple[Problem, bool]:
     """Inventory a problem once; the same client_id again returns the first (created=False)."""
     try:
         client_id = uuid.UUID(str(client_id))
     except ValueError:
-        raise Invalid(_("client_id must be a UUID."), fields={"client_id": _("not a UUID")})
+        raise Invalid(
+            _("client_id must be a UUID."), fields={"client_id": _("not a UUID")}
+        ) from None
     existing = Problem.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_reporter(existing, acting_user), False
     if region.level == RegionLevel.TPS:
         region, tps = region.parent, tps or region.code.rsplit(".", 1)[1]
     if region.level not in (RegionLevel.KECAMATAN, RegionLevel.DESA):
-        raise Invalid(_("A problem is about a kecamatan or a village."),
-                      fields={"region": _("choose a kecamatan or a village")})
+        raise Invalid(
+            _("A problem is about a kecamatan or a village."),
+            fields={"region": _("choose a kecamatan or a village")},
+        )
     if not access.can(acting_user, Action.WRITE, region):
         raise NotFound(_("Region not found, or outside your territory."))
     title = (title or "").strip()
     if not title:
         raise Invalid(_("Give the problem a short title."), fields={"title": _("required")})
     if severity not in Severity.values:
-        raise Invalid(_("Severity must be rendah, sedang, tinggi or kritis."),
-                      fields={"severity": _("rendah, sedang, tinggi or kritis")})
+        raise Invalid(
+            _("Severity must be rendah, sedang, tinggi or kritis."),
+            fields={"severity": _("rendah, sedang, tinggi or kritis")},
+        )
     if not category.is_active:
         raise Invalid(_("That category is no longer in use."), fields={"category": "?"})
-    if report is not None and report.region_id != region.pk and not region.is_within(
-            report.region.code) and not report.region.is_within(region.code):
+    if (
+        report is not None
+        and report.region_id != region.pk
+        and not region.is_within(report.region.code)
+        and not report.region.is_within(region.code)
+    ):
         raise Invalid(_("The source report is about another region."), fields={"report": "?"})
     operation = operation_for_region(region)
     if operation is None:
-        raise Invalid(_("No active monitoring operation covers this region."),
-                      fields={"region": _("no active operation")})
+        raise Invalid(
+            _("No active monitoring operation covers this region."),
+            fields={"region": _("no active operation")},
+        )
     now = timezone.now()
     level = Level.DESA if region.level == RegionLevel.DESA else Level.KECAMATAN
     ack_due, resolve_due = deadlines(operation, severity, now)
     problem = Problem(
-        client_id=client_id, operation=operation, title=title[:200],
-        description=(description or "").strip(), category=category, severity=severity,
-        region=region, tps=tps or "", stage=stage or stage_for(operation, now), report=report,
-        reporter=acting_user, suggestion=(suggestion or "").strip(), level=level,
-        owner=responsible(level, region, operation), acknowledge_due_at=ack_due,
-        resolve_due_at=resolve_due, lat=lat, lon=lon, created_at=now, updated_at=now,
+        client_id=client_id,
+        operation=operation,
+        title=title[:200],
+        description=(description or "").strip(),
+        category=category,
+        severity=severity,
+        region=region,
+        tps=tps or "",
+        stage=stage or stage_for(operation, now),
+        report=report,
+        reporter=acting_user,
+        suggestion=(suggestion or "").strip(),
+        level=level,
+        owner=responsible(level, region, operation),
+        acknowledge_due_at=ack_due,
+        resolve_due_at=resolve_due,
+        lat=lat,
+        lon=lon,
+        created_at=now,
+        updated_at=now,
     )
     try:
         with transaction.atomic():
             problem.save()
-            _event(problem, ProblemEvent.Kind.CREATE, actor=acting_user,
-                   note=problem.suggestion)
-            audit.record(actor=acting_user, action="problem.create", obj=problem, after={
-                "title": problem.title, "category": category.code, "severity": severity,
-                "region": region.code, **_snapshot(problem),
-                "report": report.pk if report else None,
-            })
-            _notify_on_commit([problem.owner], event="create", problem=problem,
-                              title=_("New problem in %(region)s") % {"region": region.name})
+            _event(problem, ProblemEvent.Kind.CREATE, actor=acting_user, note=problem.suggestion)
+            audit.record(
+                actor=acting_user,
+                action="problem.create",
+                obj=problem,
+                after={
+                    "title": problem.title,
+                    "category": category.code,
+                    "severity": severity,
+                    "region": region.code,
+                    **_snapshot(problem),
+                    "report": report.pk if report else None,
+                },
+            )
+            _notify_on_commit(
+                [problem.owner],
+                event="create",
+                problem=problem,
+                title=_("New problem in %(region)s") % {"region": region.name},
+            )
     except IntegrityError:
         existing = Problem.objects.filter(client_id=client_id).first()
         if existing is None:
@@ -141,35 +203,52 @@ def do_create_problem(
 
 def _same_reporter(problem: Problem, user) -> Problem:
     if problem.reporter_id != user.pk:
-        raise Conflict(_("This client_id was already used for another problem."),
-                       code="client_id_taken", fields={"client_id": _("already used")})
+        raise Conflict(
+            _("This client_id was already used for another problem."),
+            code="client_id_taken",
+            fields={"client_id": _("already used")},
+        )
     return problem
 
 
 def do_problem_action(
-    problem_id: int, *, acting_user, action: str, note: str = "", solution: str = "",
-    suggestion: str = "", agency: Agency | None = None, duplicate_of: int | None = None,
+    problem_id: int,
+    *,
+    acting_user,
+    action: str,
+    note: str = "",
+    solution: str = "",
+    suggestion: str = "",
+    agency: Agency | None = None,
+    duplicate_of: int | None = None,
     expected_version: int | None = None,
 ) -> Problem:
     """Take `action` on a problem: verify, start, escalate, refer, resolve, reject, duplicate,
     reopen, comment, answer. A transition the state does not allow, or a stale
     `expected_version` (someone acted first), raises Conflict and changes nothing."""
-    try:
-        action = ProblemAction(action)
-    except ValueError:
-        raise Invalid(_("Unknown action %(action)r.") % {"action": action},
-                      code="unknown_action", fields={"action": _("unknown action")})
-    if action not in TRANSITIONS:
-        raise Invalid(_("Unknown action %(action)r.") % {"action": action},
-                      code="unknown_action", fields={"action": _("unknown action")})
+    if action not in TRANSITIONS:  # (a StrEnum key matches its plain string)
+        raise Invalid(
+            _("Unknown action %(action)r.") % {"action": action},
+            code="unknown_action",
+            fields={"action": _("unknown action")},
+        )
+    action = ProblemAction(action)
     note = (note or "").strip()
     with transaction.atomic():
         access.get_problem(acting_user, problem_id)  # 404 outside the territory
-        problem = (Problem.objects.select_for_update().select_related("region", "operation")
-                   .get(pk=problem_id))
+        problem = (
+            Problem.objects.select_for_update()
+            .select_related("region", "operation")
+            .get(pk=problem_id)
+        )
         if expected_version is not None and problem.version != expected_version:
-            raise Conflict(_("Someone else changed this problem a moment ago. Reload the page "
-                             "to see what changed, then try again."), code="stale")
+            raise Conflict(
+                _(
+                    "Someone else changed this problem a moment ago. Reload the page "
+                    "to see what changed, then try again."
+                ),
+                code="stale",
+            )
         access.require_act(acting_user, problem, action)
         allowed_from, to_status = TRANSITIONS[action]
         if problem.status not in allowed_from:
@@ -180,18 +259,37 @@ def do_problem_action(
             )
         before = _snapshot(problem)
         handler = _HANDLERS[action]
-        extra = handler(problem, acting_user=acting_user, note=note, solution=solution,
-                        suggestion=suggestion, agency=agency, duplicate_of=duplicate_of)
+        extra = handler(
+            problem,
+            acting_user=acting_user,
+            note=note,
+            solution=solution,
+            suggestion=suggestion,
+            agency=agency,
+            duplicate_of=duplicate_of,
+        )
         if to_status:
             problem.status = to_status
         now = timezone.now()
         problem.updated_at = now
         problem.version += 1
         problem.save()
-        _event(problem, extra.get("kind", action.value), actor=acting_user, before=before,
-               note=extra.get("event_note", note), agency=extra.get("agency"))
-        audit.record(actor=acting_user, action=f"problem.{action.value}", obj=problem,
-                     before=before, after=_snapshot(problem), note=note)
+        _event(
+            problem,
+            extra.get("kind", action.value),
+            actor=acting_user,
+            before=before,
+            note=extra.get("event_note", note),
+            agency=extra.get("agency"),
+        )
+        audit.record(
+            actor=acting_user,
+            action=f"problem.{action.value}",
+            obj=problem,
+            before=before,
+            after=_snapshot(problem),
+            note=note,
+        )
         for event, recipients, title in extra.get("notify", []):
             _notify_on_commit(recipients, event=event, problem=problem, title=title)
     return problem
@@ -213,33 +311,57 @@ def _start(problem, **kw):
 
 
 def _resolve(problem, *, acting_user, solution, note, **kw):
-    problem.solution = _need(solution or problem.solution, "solution",
-                             _("Write the solution (solusi / tindak lanjut) before closing."))
+    problem.solution = _need(
+        solution or problem.solution,
+        "solution",
+        _("Write the solution (solusi / tindak lanjut) before closing."),
+    )
     problem.resolved_at = timezone.now()
-    return {"event_note": note or problem.solution, "notify": [
-        ("resolve", [problem.reporter, problem.owner],
-         _("Problem solved: %(title)s") % {"title": problem.title})]}
+    return {
+        "event_note": note or problem.solution,
+        "notify": [
+            (
+                "resolve",
+                [problem.reporter, problem.owner],
+                _("Problem solved: %(title)s") % {"title": problem.title},
+            )
+        ],
+    }
 
 
 def _reject(problem, *, note, **kw):
     _need(note, "note", _("Give the reason for rejecting the problem."))
-    return {"notify": [("reject", [problem.reporter],
-                        _("Problem rejected: %(title)s") % {"title": problem.title})]}
+    return {
+        "notify": [
+            (
+                "reject",
+                [problem.reporter],
+                _("Problem rejected: %(title)s") % {"title": problem.title},
+            )
+        ]
+    }
 
 
 def _duplicate(problem, *, acting_user, duplicate_of, **kw):
     if not duplicate_of:
-        raise Invalid(_("Name the problem this one duplicates."), code="required",
-                      fields={"duplicate_of": _("required")})
+        raise Invalid(
+            _("Name the problem this one duplicates."),
+            code="required",
+            fields={"duplicate_of": _("required")},
+        )
     original = access.problems_for(acting_user).filter(pk=duplicate_of).first()
     if original is None:
-        raise Invalid(_("Problem #%(id)s was not found in your territory.") % {"id": duplicate_of},
-                      fields={"duplicate_of": _("not found")})
+        raise Invalid(
+            _("Problem #%(id)s was not found in your territory.") % {"id": duplicate_of},
+            fields={"duplicate_of": _("not found")},
+        )
     seen, cursor = {problem.pk}, original
     while cursor is not None:  # never a cycle of duplicates
         if cursor.pk in seen:
-            raise Invalid(_("A problem cannot duplicate itself."),
-                          fields={"duplicate_of": _("would make a cycle")})
+            raise Invalid(
+                _("A problem cannot duplicate itself."),
+                fields={"duplicate_of": _("would make a cycle")},
+            )
         seen.add(cursor.pk)
         cursor = cursor.duplicate_of
     problem.duplicate_of = original
@@ -251,39 +373,64 @@ def _reopen(problem, *, note, **kw):
     problem.resolved_at = None
     ack_due, resolve_due = deadlines(problem.operation, problem.severity, timezone.now())
     problem.resolve_due_at, problem.resolve_escalated = resolve_due, False
-    return {"notify": [("reopen", [problem.owner],
-                        _("Problem reopened: %(title)s") % {"title": problem.title})]}
+    return {
+        "notify": [
+            ("reopen", [problem.owner], _("Problem reopened: %(title)s") % {"title": problem.title})
+        ]
+    }
 
 
 def _escalate(problem, *, note, **kw):
     _need(note, "note", _("Give the reason for escalating."))
     _raise_level(problem)
-    return {"notify": [("escalate", [problem.owner],
-                        _("Problem escalated to you: %(title)s") % {"title": problem.title})]}
+    return {
+        "notify": [
+            (
+                "escalate",
+                [problem.owner],
+                _("Problem escalated to you: %(title)s") % {"title": problem.title},
+            )
+        ]
+    }
 
 
 def _raise_level(problem) -> None:
     index = LEVELS.index(problem.level)
     if index + 1 >= len(LEVELS):
-        raise Conflict(_("The problem is already at the highest level (Pj Bupati)."),
-                       code="top_level")
+        raise Conflict(
+            _("The problem is already at the highest level (Pj Bupati)."), code="top_level"
+        )
     problem.level = LEVELS[index + 1]
     problem.owner = responsible(problem.level, problem.region, problem.operation)
 
 
 def _refer(problem, *, acting_user, agency, note, **kw):
     if agency is None or not agency.is_active:
-        raise Invalid(_("Choose the agency to refer the problem to."), code="required",
-                      fields={"agency": _("required")})
+        raise Invalid(
+            _("Choose the agency to refer the problem to."),
+            code="required",
+            fields={"agency": _("required")},
+        )
     _referral, created = Referral.objects.get_or_create(
-        problem=problem, agency=agency, defaults={"referred_by": acting_user, "note": note})
+        problem=problem, agency=agency, defaults={"referred_by": acting_user, "note": note}
+    )
     if not created:
-        raise Conflict(_("The problem was already referred to %(agency)s.") % {"agency": agency},
-                       code="already_referred")
+        raise Conflict(
+            _("The problem was already referred to %(agency)s.") % {"agency": agency},
+            code="already_referred",
+        )
     members = list(agency.members.filter(is_active=True, role=Role.AGENCY))
-    return {"agency": agency, "notify": [
-        ("refer", members, _("Problem referred to %(agency)s: %(title)s")
-         % {"agency": agency, "title": problem.title})]}
+    return {
+        "agency": agency,
+        "notify": [
+            (
+                "refer",
+                members,
+                _("Problem referred to %(agency)s: %(title)s")
+                % {"agency": agency, "title": problem.title},
+            )
+        ],
+    }
 
 
 def _answer(problem, *, acting_user, note, **kw):
@@ -292,15 +439,25 @@ def _answer(problem, *, acting_user, note, **kw):
     referral.answer, referral.answered_by = note, acting_user
     referral.answered_at = timezone.now()
     referral.save(update_fields=["answer", "answered_by", "answered_at"])
-    return {"agency": referral.agency, "notify": [
-        ("answer", [problem.owner], _("%(agency)s answered: %(title)s")
-         % {"agency": referral.agency, "title": problem.title})]}
+    return {
+        "agency": referral.agency,
+        "notify": [
+            (
+                "answer",
+                [problem.owner],
+                _("%(agency)s answered: %(title)s")
+                % {"agency": referral.agency, "title": problem.title},
+            )
+        ],
+    }
 
 
 def _comment(problem, *, acting_user, note, **kw):
     _need(note, "note", _("Write a comment."))
-    if acting_user.role == Role.AGENCY and problem.referrals.filter(
-            agency_id=acting_user.agency_id).exists():
+    if (
+        acting_user.role == Role.AGENCY
+        and problem.referrals.filter(agency_id=acting_user.agency_id).exists()
+    ):
         return {**_answer(problem, acting_user=acting_user, note=note), "kind": "answer"}
     return {}
 
@@ -319,8 +476,12 @@ _HANDLERS = {
 }
 
 
-ATTACHMENT_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
-                    b"\x89PNG": "image/png", b"RIFF": "image/webp"}
+ATTACHMENT_TYPES = {
+    b"%PDF": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG": "image/png",
+    b"RIFF": "image/webp",
+}
 
 
 def do_add_attachment(problem_id: int, *, acting_user, upload) -> Attachment:
@@ -328,27 +489,43 @@ def do_add_attachment(problem_id: int, *, acting_user, upload) -> Attachment:
     problem = access.get_problem(acting_user, problem_id)
     access.require_act(acting_user, problem, ProblemAction.ATTACH)
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise Invalid(_("The file is larger than %(mb)d MB.")
-                      % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-                      code="too_large", fields={"file": _("too large")})
+        raise Invalid(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+            fields={"file": _("too large")},
+        )
     head = upload.read(12)
     upload.seek(0)
-    content_type = next((t for magic, t in ATTACHMENT_TYPES.items() if head.startswith(magic)),
-                        None)
+    content_type = next(
+        (t for magic, t in ATTACHMENT_TYPES.items() if head.startswith(magic)), None
+    )
     if content_type == "image/webp" and head[8:12] != b"WEBP":
         content_type = None
     if content_type is None:
-        raise Invalid(_("Only photos (JPEG, PNG, WebP) and PDF files can be attached."),
-                      code="unsupported_type", fields={"file": _("unsupported type")})
+        raise Invalid(
+            _("Only photos (JPEG, PNG, WebP) and PDF files can be attached."),
+            code="unsupported_type",
+            fields={"file": _("unsupported type")},
+        )
     name = (upload.name or "lampiran").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     with transaction.atomic():
-        attachment = Attachment(problem=problem, name=name, content_type=content_type,
-                                size=upload.size, uploaded_by=acting_user)
+        attachment = Attachment(
+            problem=problem,
+            name=name,
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=acting_user,
+        )
         attachment.file.save("upload", upload, save=False)
         attachment.save()
         _event(problem, ProblemEvent.Kind.ATTACH, actor=acting_user, note=name)
-        audit.record(actor=acting_user, action="problem.attach", obj=problem,
-                     after={"attachment": attachment.pk, "name": name, "type": content_type})
+        audit.record(
+            actor=acting_user,
+            action="problem.attach",
+            obj=problem,
+            after={"attachment": attachment.pk, "name": name, "type": content_type},
+        )
     return attachment
 
 
@@ -357,12 +534,19 @@ def do_mark_overdue(problem_id: int, *, now: dt.datetime | None = None) -> bool:
     once per deadline (verification, resolution). Returns True when it acted."""
     now = now or timezone.now()
     with transaction.atomic():
-        problem = (Problem.objects.select_for_update().select_related("region", "operation")
-                   .filter(pk=problem_id, status__in=OPEN).first())
+        problem = (
+            Problem.objects.select_for_update()
+            .select_related("region", "operation")
+            .filter(pk=problem_id, status__in=OPEN)
+            .first()
+        )
         if problem is None:
             return False
-        if problem.status == Status.BARU and not problem.acknowledge_escalated \
-                and problem.acknowledge_due_at <= now:
+        if (
+            problem.status == Status.BARU
+            and not problem.acknowledge_escalated
+            and problem.acknowledge_due_at <= now
+        ):
             problem.acknowledge_escalated = True
             which = _("verification")
         elif not problem.resolve_escalated and problem.resolve_due_at <= now:
@@ -379,10 +563,20 @@ def do_mark_overdue(problem_id: int, *, now: dt.datetime | None = None) -> bool:
         problem.save()
         note = _("The %(which)s deadline passed.") % {"which": which}
         _event(problem, ProblemEvent.Kind.OVERDUE, actor=None, before=before, note=note)
-        audit.record(actor=None, action="problem.overdue", obj=problem, before=before,
-                     after=_snapshot(problem), note=note)
-        _notify_on_commit([problem.owner, previous_owner], event="overdue", problem=problem,
-                          title=_("Overdue: %(title)s") % {"title": problem.title})
+        audit.record(
+            actor=None,
+            action="problem.overdue",
+            obj=problem,
+            before=before,
+            after=_snapshot(problem),
+            note=note,
+        )
+        _notify_on_commit(
+            [problem.owner, previous_owner],
+            event="overdue",
+            problem=problem,
+            title=_("Overdue: %(title)s") % {"title": problem.title},
+        )
     return True
 
 

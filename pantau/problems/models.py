@@ -48,25 +48,39 @@ class Problem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(
-        "instruction.Category", verbose_name=_("category"), on_delete=models.PROTECT,
+        "instruction.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
         related_name="problems",
     )
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
         related_name="problems",
     )
     tps = models.CharField(_("TPS number"), max_length=8, blank=True)
     stage = models.ForeignKey(
-        "instruction.Stage", verbose_name=_("stage"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="problems",
+        "instruction.Stage",
+        verbose_name=_("stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
     )
     report = models.ForeignKey(
-        "monitoring.Report", verbose_name=_("source report"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems",
+        "monitoring.Report",
+        verbose_name=_("source report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
         related_name="reported_problems",
     )
     suggestion = models.TextField(_("suggestion (saran)"), blank=True)
@@ -76,12 +90,20 @@ class Problem(models.Model):
     )
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_problems",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_problems",
     )
     duplicate_of = models.ForeignKey(
-        "self", verbose_name=_("duplicate of"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="duplicates",
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
     )
     acknowledge_due_at = models.DateTimeField(_("verify by"))
     resolve_due_at = models.DateTimeField(_("resolve by"))
@@ -148,7 +170,10 @@ class ProblemEvent(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -175,7 +200,9 @@ class Referral(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="referrals")
     agency = models.ForeignKey(
-        "instruction.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
+        "instruction.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     referred_by = models.ForeignKey(
@@ -185,7 +212,10 @@ class Referral(models.Model):
     note = models.TextField(blank=True)
     answer = models.TextField(blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)

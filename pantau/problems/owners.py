@@ -23,7 +23,9 @@ def owner_at(level: str, region: Region, operation: Operation):
         return users.filter(role=Role.VILLAGE, regions=region).first()
     if level == Level.KECAMATAN:
         return users.filter(
-            role=Role.CAMAT, position__region=kecamatan, position__is_active=True,
+            role=Role.CAMAT,
+            position__region=kecamatan,
+            position__is_active=True,
             position__operation=operation,
         ).first()
     if level == Level.KOORDINATOR:
@@ -38,7 +40,7 @@ def owner_at(level: str, region: Region, operation: Operation):
 
 def responsible(level: str, region: Region, operation: Operation):
     """The owner at `level`, or the first one above it when that seat is empty."""
-    for higher in LEVELS[LEVELS.index(level):]:
+    for higher in LEVELS[LEVELS.index(level) :]:
         owner = owner_at(higher, region, operation)
         if owner is not None:
             return owner

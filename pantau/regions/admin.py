@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from pantau.audit.admin import AuditedModelAdmin
 from pantau.regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "level", "kind", "parent"]
     list_filter = ["level", "kind"]
     search_fields = ["code", "name"]

@@ -26,8 +26,13 @@ print(photo.pk)
 
 
 def shell(env, code):
-    result = subprocess.run([pantau_script(), "shell", "--no-imports", "-c", code], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [pantau_script(), "shell", "--no-imports", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
@@ -35,8 +40,11 @@ def shell(env, code):
 def wait_until_processed(env, photo_id, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status = shell(env, "from pantau.monitoring.models import Photo; "
-                            f"p = Photo.objects.get(pk={photo_id}); print(p.status, p.width)")
+        status = shell(
+            env,
+            "from pantau.monitoring.models import Photo; "
+            f"p = Photo.objects.get(pk={photo_id}); print(p.status, p.width)",
+        )
         if status != "pending None":
             return status
         time.sleep(0.5)

@@ -4,6 +4,8 @@ from django.shortcuts import render
 
 from pantau.accounts import access
 from pantau.instruction import selectors
+from pantau.monitoring import selectors as reports
+from pantau.problems import selectors as problems
 from pantau.regions.models import Level, Region, parent_code
 
 
@@ -24,6 +26,8 @@ def home(request):
             "top_regions": top,
             "clusters": clusters,
             "operations": selectors.active_operations(),
+            "waiting": problems.waiting_for(user),
+            "field_role": reports.is_field_role(user),
         },
     )
 

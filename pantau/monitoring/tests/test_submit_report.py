@@ -18,22 +18,36 @@ def submit(users, username="desa-3513012001", region="35.13.01.2001", **kw):
     kw.setdefault("client_id", uuid.uuid4())
     kw.setdefault("observed_at", VOTING_DAY)
     kw.setdefault("situation", "aman")
-    kw.setdefault("answers", {"tps_buka_tepat": "ya", "surat_suara_cukup": True,
-                              "gangguan": "tidak ada"})
-    return do_submit_report(acting_user=users[username], region=Region.objects.get(code=region),
-                            **kw)
+    kw.setdefault(
+        "answers", {"tps_buka_tepat": "ya", "surat_suara_cukup": True, "gangguan": "tidak ada"}
+    )
+    return do_submit_report(
+        acting_user=users[username], region=Region.objects.get(code=region), **kw
+    )
 
 
 def test_it_stores_a_report_with_stage_checklist_and_times(users):
-    report, created = submit(users, tps="3", narrative="  TPS 003 buka 07.05  ",
-                             answers={"tps_buka_tepat": "tidak", "jam_buka": "07.05",
-                                      "surat_suara_cukup": "ya", "gangguan": "tidak ada",
-                                      "pemilih_hadir": "120"})
+    report, created = submit(
+        users,
+        tps="3",
+        narrative="  TPS 003 buka 07.05  ",
+        answers={
+            "tps_buka_tepat": "tidak",
+            "jam_buka": "07.05",
+            "surat_suara_cukup": "ya",
+            "gangguan": "tidak ada",
+            "pemilih_hadir": "120",
+        },
+    )
     assert created
     assert report.stage.code == "pemungutan" and report.checklist.code == "pemungutan"
-    assert report.answers == {"tps_buka_tepat": False, "jam_buka": "07.05",
-                              "surat_suara_cukup": True, "gangguan": "tidak ada",
-                              "pemilih_hadir": 120}
+    assert report.answers == {
+        "tps_buka_tepat": False,
+        "jam_buka": "07.05",
+        "surat_suara_cukup": True,
+        "gangguan": "tidak ada",
+        "pemilih_hadir": 120,
+    }
     assert report.tps == "003" and report.narrative == "TPS 003 buka 07.05"
     assert report.observed_at == dt.datetime(2024, 11, 27, 2, 30, tzinfo=dt.UTC)  # stored UTC
     assert report.received_at <= timezone.now() and report.channel == "web"
@@ -41,14 +55,20 @@ def test_it_stores_a_report_with_stage_checklist_and_times(users):
 
 
 def test_the_stage_follows_the_time_observed_and_can_be_chosen(users):
-    h_minus_1, _ = submit(users, observed_at=dt.datetime(2024, 11, 26, 15, 0),
-                          answers={"logistik_tiba": True, "kondisi_logistik": "baik dan lengkap",
-                                   "tps_siap": True})
+    h_minus_1, _ = submit(
+        users,
+        observed_at=dt.datetime(2024, 11, 26, 15, 0),
+        answers={"logistik_tiba": True, "kondisi_logistik": "baik dan lengkap", "tps_siap": True},
+    )
     assert h_minus_1.stage.code == "masa-tenang"
     assert h_minus_1.checklist.code == "h-1-logistik-tps"
     counting = Checklist.objects.get(code="penghitungan")
-    chosen, _ = submit(users, checklist=counting, stage=Stage.objects.get(code="pemungutan"),
-                       answers={"penghitungan_mulai": True, "gangguan": "ringan"})
+    chosen, _ = submit(
+        users,
+        checklist=counting,
+        stage=Stage.objects.get(code="pemungutan"),
+        answers={"penghitungan_mulai": True, "gangguan": "ringan"},
+    )
     assert chosen.checklist == counting
 
 
@@ -62,11 +82,14 @@ def test_the_same_report_sent_five_times_is_stored_once(users):
         submit(users, username="camat-sukapura", region="35.13.01", client_id=client_id)
 
 
-@pytest.mark.parametrize("username,region", [
-    ("desa-3513012001", "35.13.01.2002"),  # the neighbouring village
-    ("camat-tongas", "35.13.12"),
-    ("bawaslu", "35.13.01.2001"),
-])
+@pytest.mark.parametrize(
+    "username,region",
+    [
+        ("desa-3513012001", "35.13.01.2002"),  # the neighbouring village
+        ("camat-tongas", "35.13.12"),
+        ("bawaslu", "35.13.01.2001"),
+    ],
+)
 def test_nobody_reports_outside_their_territory(users, username, region):
     before = Report.objects.count()
     with pytest.raises(NotFound):
@@ -74,21 +97,44 @@ def test_nobody_reports_outside_their_territory(users, username, region):
     assert Report.objects.count() == before
 
 
-@pytest.mark.parametrize("kw,field", [
-    ({"answers": {"tps_buka_tepat": "mungkin"}}, "answers.tps_buka_tepat"),
-    ({"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True}}, "answers.gangguan"),
-    ({"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True, "gangguan": "perang"}},
-     "answers.gangguan"),
-    ({"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True, "gangguan": "ringan",
-                  "pemilih_hadir": "banyak"}}, "answers.pemilih_hadir"),
-    ({"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True, "gangguan": "ringan",
-                  "warna_kotak": "biru"}}, "answers.warna_kotak"),
-    ({"situation": "genting"}, "situation"),
-    ({"tps": "abc"}, "tps"),
-    ({"client_id": "not-a-uuid"}, "client_id"),
-    ({"observed_at": dt.datetime.now() + dt.timedelta(days=2)}, "observed_at"),
-    ({"lat": 95.0, "lon": 113.0}, "lat"),
-])
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        ({"answers": {"tps_buka_tepat": "mungkin"}}, "answers.tps_buka_tepat"),
+        ({"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True}}, "answers.gangguan"),
+        (
+            {"answers": {"tps_buka_tepat": True, "surat_suara_cukup": True, "gangguan": "perang"}},
+            "answers.gangguan",
+        ),
+        (
+            {
+                "answers": {
+                    "tps_buka_tepat": True,
+                    "surat_suara_cukup": True,
+                    "gangguan": "ringan",
+                    "pemilih_hadir": "banyak",
+                }
+            },
+            "answers.pemilih_hadir",
+        ),
+        (
+            {
+                "answers": {
+                    "tps_buka_tepat": True,
+                    "surat_suara_cukup": True,
+                    "gangguan": "ringan",
+                    "warna_kotak": "biru",
+                }
+            },
+            "answers.warna_kotak",
+        ),
+        ({"situation": "genting"}, "situation"),
+        ({"tps": "abc"}, "tps"),
+        ({"client_id": "not-a-uuid"}, "client_id"),
+        ({"observed_at": dt.datetime.now() + dt.timedelta(days=2)}, "observed_at"),
+        ({"lat": 95.0, "lon": 113.0}, "lat"),
+    ],
+)
 def test_bad_input_names_the_field_and_stores_nothing(users, kw, field):
     before = Report.objects.count()
     with pytest.raises(Invalid) as info:

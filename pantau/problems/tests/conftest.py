@@ -13,11 +13,13 @@ def new_problem(users):
 
     def _new(username="desa-3513012001", region="35.13.01.2001", severity="tinggi", **kw):
         problem, _created = do_create_problem(
-            acting_user=users[username], client_id=kw.pop("client_id", uuid.uuid4()),
+            acting_user=users[username],
+            client_id=kw.pop("client_id", uuid.uuid4()),
             region=Region.objects.get(code=region),
             title=kw.pop("title", "Kotak suara belum tiba"),
             category=Category.objects.get(code=kw.pop("category", "logistik")),
-            severity=severity, **kw,
+            severity=severity,
+            **kw,
         )
         return problem
 

@@ -20,7 +20,8 @@ def run_job():
 
 
 def test_a_critical_problem_not_verified_within_an_hour_goes_up_once(
-        new_problem, act, django_capture_on_commit_callbacks):
+    new_problem, act, django_capture_on_commit_callbacks
+):
     with time_machine.travel(START, tick=False):
         problem = new_problem(username="camat-tongas", region="35.13.23", severity="kritis")
     assert problem.acknowledge_due_at == START + dt.timedelta(hours=1)
@@ -28,8 +29,10 @@ def test_a_critical_problem_not_verified_within_an_hour_goes_up_once(
 
     with time_machine.travel(START + dt.timedelta(minutes=59), tick=False):
         assert run_job() == 0
-    with time_machine.travel(START + dt.timedelta(minutes=61), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(START + dt.timedelta(minutes=61), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert Problem.objects.get(pk=problem.pk).is_overdue()
         assert run_job() == 1
         assert run_job() == 0  # once per deadline

@@ -16,8 +16,9 @@ def notified(username, event):
     return Notification.objects.filter(user__username=username, event=event).count()
 
 
-def test_from_a_village_to_the_pj_bupati_and_back_to_solved(users, new_problem, act,
-                                                            django_capture_on_commit_callbacks):
+def test_from_a_village_to_the_pj_bupati_and_back_to_solved(
+    users, new_problem, act, django_capture_on_commit_callbacks
+):
     Notification.objects.all().delete()  # forget the demo's own examples
     with django_capture_on_commit_callbacks(execute=True):
         problem = new_problem()
@@ -31,7 +32,10 @@ def test_from_a_village_to_the_pj_bupati_and_back_to_solved(users, new_problem, 
     with django_capture_on_commit_callbacks(execute=True):
         problem = act(problem, "desa-3513012001", "escalate", note="Perlu bantuan kecamatan")
     assert (problem.status, problem.level, problem.owner.username) == (
-        "ditangani", "kecamatan", "camat-sukapura")
+        "ditangani",
+        "kecamatan",
+        "camat-sukapura",
+    )
     assert notified("camat-sukapura", "escalate") == 1
 
     with pytest.raises(Forbidden):  # the village is now below the problem's level
@@ -46,8 +50,13 @@ def test_from_a_village_to_the_pj_bupati_and_back_to_solved(users, new_problem, 
     from pantau.instruction.models import Agency
 
     with django_capture_on_commit_callbacks(execute=True):
-        act(problem, "asisten-pemkesra", "refer", agency=Agency.objects.get(code="bawaslu"),
-            note="Mohon tindak lanjut")
+        act(
+            problem,
+            "asisten-pemkesra",
+            "refer",
+            agency=Agency.objects.get(code="bawaslu"),
+            note="Mohon tindak lanjut",
+        )
     assert notified("bawaslu", "refer") == 1
     with django_capture_on_commit_callbacks(execute=True):
         act(problem, "bawaslu", "comment", note="Panwascam Sukapura sudah ke lokasi")
@@ -65,19 +74,30 @@ def test_from_a_village_to_the_pj_bupati_and_back_to_solved(users, new_problem, 
     with pytest.raises(Invalid):  # solved needs a solution
         act(problem, "bupati", "resolve")
     with django_capture_on_commit_callbacks(execute=True):
-        problem = act(problem, "bupati", "resolve",
-                      solution="Logistik dikirim ulang dengan kendaraan Kodim")
+        problem = act(
+            problem, "bupati", "resolve", solution="Logistik dikirim ulang dengan kendaraan Kodim"
+        )
     assert problem.status == "selesai" and problem.resolved_at
     assert notified("desa-3513012001", "resolve") == 1  # the reporter hears it was solved
 
     kinds = list(problem.events.values_list("kind", flat=True))
-    assert kinds == ["create", "verify", "start", "escalate", "escalate", "refer", "answer",
-                     "escalate", "resolve"]
+    assert kinds == [
+        "create",
+        "verify",
+        "start",
+        "escalate",
+        "escalate",
+        "refer",
+        "answer",
+        "escalate",
+        "resolve",
+    ]
     timeline = list(problem.events.all())
     assert all(e.actor is not None for e in timeline)
     assert timeline[3].from_level == "desa" and timeline[3].to_level == "kecamatan"
-    assert AuditEntry.objects.filter(object_type="problem", object_id=str(problem.pk)).count() \
-        == len(kinds)
+    assert AuditEntry.objects.filter(
+        object_type="problem", object_id=str(problem.pk)
+    ).count() == len(kinds)
 
 
 def test_reject_reopen_and_duplicate(users, new_problem, act):
@@ -95,16 +115,27 @@ def test_reject_reopen_and_duplicate(users, new_problem, act):
         act(copy, "camat-sukapura", "verify")
     with pytest.raises(Invalid):  # no cycles
         act(original, "camat-sukapura", "duplicate", duplicate_of=copy.pk)
-    solved = act(act(act(original, "camat-sukapura", "verify"), "camat-sukapura", "start"),
-                 "camat-sukapura", "resolve", solution="Ditambah dari cadangan")
+    solved = act(
+        act(act(original, "camat-sukapura", "verify"), "camat-sukapura", "start"),
+        "camat-sukapura",
+        "resolve",
+        solution="Ditambah dari cadangan",
+    )
     reopened = act(solved, "camat-sukapura", "reopen", note="Masih kurang")
     assert reopened.status == "diverifikasi" and reopened.resolved_at is None
 
 
-@pytest.mark.parametrize("status_path,action", [
-    ([], "start"), ([], "resolve"), (["verify"], "verify"), (["verify"], "resolve"),
-    ([], "reopen"), (["verify", "start"], "start"),
-])
+@pytest.mark.parametrize(
+    "status_path,action",
+    [
+        ([], "start"),
+        ([], "resolve"),
+        (["verify"], "verify"),
+        (["verify"], "resolve"),
+        ([], "reopen"),
+        (["verify", "start"], "start"),
+    ],
+)
 def test_a_transition_not_allowed_changes_nothing(new_problem, act, status_path, action):
     problem = new_problem(username="camat-sukapura", region="35.13.01")
     for step in status_path:
@@ -119,8 +150,13 @@ def test_a_transition_not_allowed_changes_nothing(new_problem, act, status_path,
 def test_outside_the_territory_nothing_is_seen_or_changed(new_problem, act):
     problem = new_problem(username="camat-sukapura", region="35.13.01")
     before = Problem.objects.filter(pk=problem.pk).values().get()
-    for username in ("camat-paiton", "asisten-ekbang", "desa-3513012001", "bawaslu",
-                     "opd-bakesbangpol"):
+    for username in (
+        "camat-paiton",
+        "asisten-ekbang",
+        "desa-3513012001",
+        "bawaslu",
+        "opd-bakesbangpol",
+    ):
         with pytest.raises((NotFound, Forbidden)):
             act(problem, username, "verify")
     # the village sees the kecamatan's problem? no: its territory is its village only
@@ -141,8 +177,13 @@ def test_the_second_of_two_simultaneous_actions_gets_a_conflict(new_problem, act
     seen_by_both = problem.version
     act(problem, "camat-sukapura", "verify", expected_version=seen_by_both)
     with pytest.raises(Conflict) as info:
-        act(problem, "asisten-pemkesra", "reject", note="tidak relevan",
-            expected_version=seen_by_both)
+        act(
+            problem,
+            "asisten-pemkesra",
+            "reject",
+            note="tidak relevan",
+            expected_version=seen_by_both,
+        )
     assert info.value.code == "stale"
     assert Problem.objects.get(pk=problem.pk).status == Status.DIVERIFIKASI
 

@@ -46,5 +46,6 @@ class Command(PantauCommand):
             )
         )
         self.stdout.write("")
-        call_command("serve", host=host, port=port, workers=workers, threads=threads,
-                     no_tasks=no_tasks)
+        call_command(
+            "serve", host=host, port=port, workers=workers, threads=threads, no_tasks=no_tasks
+        )

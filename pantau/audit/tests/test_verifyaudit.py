@@ -1,0 +1,134 @@
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from pantau.audit.log import entry_hash, record
+from pantau.audit.management.commands import verifyaudit
+from pantau.audit.models import AuditEntry
+from pantau.audit.tests.conftest import raw_sql
+from pantau.audit.verify import verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def run_verifyaudit(*args) -> str:
+    out = io.StringIO()
+    call_command("verifyaudit", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_reports_an_intact_chain_with_its_length(chain):
+    total = AuditEntry.objects.count()
+    assert total >= 5
+    assert f": {total} " in run_verifyaudit()
+
+
+@pytest.mark.parametrize(
+    "sql, params",
+    [
+        ("UPDATE {entry} SET note = %s WHERE id = %s", ["step 2, quietly edited"]),
+        ("UPDATE {entry} SET after = %s WHERE id = %s", [json.dumps({"n": 2, "label": "x"})]),
+        ("UPDATE {entry} SET action = %s WHERE id = %s", ["test.other"]),
+        ("UPDATE {entry} SET actor_username = %s WHERE id = %s", ["admin"]),
+        ("UPDATE {entry} SET prev_hash = %s WHERE id = %s", ["f" * 64]),
+    ],
+    ids=["note", "after", "action", "actor", "prev_hash"],
+)
+def test_it_names_an_entry_altered_in_the_database(chain, sql, params):
+    target = chain[2]
+    raw_sql(sql, [*params, target.id])
+    result = verify_chain(batch_size=2)
+    assert not result.ok
+    assert result.first_bad_id == target.id
+    assert result.checked == target.id
+    with pytest.raises(CommandError) as failure:
+        run_verifyaudit()
+    message = str(failure.value)
+    assert f"#{target.id} " in message
+    assert AuditEntry.objects.get(pk=target.id).action in message
+
+
+def test_it_names_the_entry_after_one_that_was_removed(chain):
+    removed = chain[2].id
+    raw_sql("DELETE FROM {entry} WHERE id = %s", [removed])
+    result = verify_chain()
+    assert not result.ok
+    assert result.first_bad_id == removed + 1
+    assert f"#{removed}" in result.reason
+    with pytest.raises(CommandError) as failure:
+        run_verifyaudit()
+    assert f"#{removed + 1} " in str(failure.value) and "test.step" in str(failure.value)
+
+
+def test_it_notices_that_the_newest_entries_were_removed(chain):
+    raw_sql("DELETE FROM {entry} WHERE id >= %s", [chain[3].id])
+    result = verify_chain()
+    assert not result.ok
+    assert result.first_bad_id == chain[3].id
+    assert f"#{chain[3].id}" in result.reason and f"#{chain[4].id}" in result.reason
+    with pytest.raises(CommandError) as failure:
+        run_verifyaudit()
+    assert f"#{chain[3].id} " in str(failure.value)
+
+
+def test_it_notices_an_entry_rewritten_with_a_recomputed_hash(chain):
+    target = AuditEntry.objects.get(pk=chain[1].id)
+    values = {**target.hashed_fields(), "note": "nothing happened here"}
+    raw_sql(
+        "UPDATE {entry} SET note = %s, hash = %s WHERE id = %s",
+        [values["note"], entry_hash(values), target.id],
+    )
+    result = verify_chain()
+    assert not result.ok
+    # the rewritten entry matches its own hash; the next one no longer links to it
+    assert result.first_bad_id == target.id + 1
+    assert f"#{target.id}" in result.reason
+
+
+def test_it_notices_the_newest_entry_rewritten_with_a_recomputed_hash(chain):
+    target = AuditEntry.objects.get(pk=chain[-1].id)
+    values = {**target.hashed_fields(), "note": "nothing happened here"}
+    raw_sql(
+        "UPDATE {entry} SET note = %s, hash = %s WHERE id = %s",
+        [values["note"], entry_hash(values), target.id],
+    )
+    result = verify_chain()
+    assert not result.ok and result.first_bad_id == target.id
+
+
+def test_it_notices_an_entry_added_without_record(chain):
+    last = chain[-1]
+    stray = AuditEntry(id=last.id + 1, at=last.at, action="test.stray", prev_hash=last.hash)
+    stray.hash = entry_hash(stray.hashed_fields())
+    stray.save()  # an INSERT that went around record(): the chain head does not know it
+    result = verify_chain()
+    assert not result.ok and result.first_bad_id == stray.id
+
+
+def test_a_deleted_head_is_reported_and_then_rebuilt_in_the_open(chain):
+    raw_sql("DELETE FROM {head}")
+    result = verify_chain()
+    assert not result.ok and result.first_bad_id is None and result.reason
+    with pytest.raises(CommandError):
+        run_verifyaudit()
+    with transaction.atomic():
+        entry = record(actor=None, action="test.after_head_loss")
+    rebuilt = AuditEntry.objects.get(pk=entry.id - 1)
+    assert rebuilt.action == "audit.head_rebuilt" and rebuilt.object_id == str(chain[-1].id)
+    assert rebuilt.prev_hash == chain[-1].hash
+    assert verify_chain().ok
+
+
+def test_it_shows_progress_on_a_long_chain(chain, monkeypatch):
+    monkeypatch.setattr(verifyaudit, "PROGRESS_EVERY", 2)
+    total = AuditEntry.objects.count()
+    lines = run_verifyaudit("--batch-size", "1").splitlines()
+    progress = [line for line in lines if "..." in line]
+    assert progress[0].startswith("2 ") and len(progress) == total // 2
+    assert f": {total} " in lines[-1]
+    seen = []
+    assert verify_chain(batch_size=2, progress=seen.append).ok
+    assert seen == [*range(2, total + 1, 2), *([total] if total % 2 else [])]

@@ -1,0 +1,176 @@
+"""Pages of field reports: the form (with its checklist fragment), the list, a report, a photo.
+
+Views parse (forms), call the actions and selectors, and render; who sees what is decided by
+`accounts.access` through `monitoring.selectors`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from pantau.accounts import access
+from pantau.accounts.access import Action
+from pantau.instruction.selectors import active_operations, operation_for_region, stage_for
+from pantau.lib.errors import PantauError
+from pantau.monitoring import selectors
+from pantau.monitoring.actions import do_add_photo, do_submit_report
+from pantau.monitoring.models import Channel, Photo
+from pantau.regions.models import Region
+from pantau.web.forms import ReportFilterForm, ReportForm, pantau_error_to_form
+
+PER_PAGE = 25
+# What the no-script "show the questions" button carries over when it reloads the form.
+CARRIED = (
+    "region",
+    "tps",
+    "situation",
+    "stage",
+    "checklist",
+    "narrative",
+    "observed_at",
+    "client_id",
+    "lat",
+    "lon",
+    "also_problem",
+)
+
+
+def fragment_requested(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def default_stage(region_code: str | None):
+    """The stage of today in the operation of the preselected region (or the active one)."""
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    operation = operation_for_region(region) if region else active_operations().first()
+    return stage_for(operation, timezone.now()) if operation else None
+
+
+@login_required
+def report_new(request):
+    """The report form. Under htmx a GET returns just the checklist of the chosen stage."""
+    user = request.user
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                return _submit(request, form)
+            except PantauError as exc:
+                pantau_error_to_form(form, exc)
+                return _render_form(request, form, status=exc.status)
+        return _render_form(request, form, status=400)
+    initial = {k: request.GET[k] for k in CARRIED if request.GET.get(k)}
+    initial.setdefault("region", selectors.default_report_region(user))
+    form = ReportForm(initial=initial, user=user, stage=default_stage(initial["region"]))
+    if fragment_requested(request):
+        response = render(request, "reports/_questions.html", {"form": form})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    return _render_form(request, form)
+
+
+def _submit(request, form: ReportForm):
+    user, data = request.user, form.cleaned_data
+    report, created = do_submit_report(
+        acting_user=user,
+        client_id=data["client_id"],
+        region=data["region"],
+        observed_at=data["observed_at"],
+        situation=data["situation"],
+        channel=Channel.WEB,
+        stage=form.chosen_stage,
+        checklist=form.chosen_checklist,
+        tps=data["tps"] or "",
+        narrative=data["narrative"],
+        answers=form.answers(),
+        lat=data["lat"],
+        lon=data["lon"],
+    )
+    if created:
+        for upload in data["photos"]:
+            try:
+                do_add_photo(report, acting_user=user, upload=upload)
+            except PantauError as exc:
+                messages.warning(
+                    request,
+                    _("Photo %(name)s was not attached: %(error)s")
+                    % {"name": upload.name, "error": exc.message},
+                )
+        messages.success(request, _("Report sent. Thank you."))
+    else:
+        messages.info(request, _("This report had already arrived; it is stored once."))
+    if data["also_problem"]:
+        return redirect(f"{reverse('problem-new')}?report={report.pk}")
+    return redirect(report)
+
+
+def _render_form(request, form: ReportForm, status: int = 200):
+    response = render(request, "reports/new.html", {"form": form}, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def report_list(request):
+    """The reports of the user's territory (and their own), newest first, with filters."""
+    user = request.user
+    form = ReportFilterForm(request.GET, user=user)
+    filters = form.filters()
+    reports = (
+        selectors.filter_reports(selectors.reports_for(user), **filters)
+        .select_related("region", "region__parent", "stage", "author")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-observed_at", "-id")
+    )
+    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(filters),
+        "can_report": selectors.can_report(user),
+    }
+    if fragment_requested(request):
+        response = render(request, "reports/_results.html", context)
+    else:
+        response = render(request, "reports/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def report_detail(request, pk: int):
+    user = request.user
+    report = selectors.report_for(user, pk)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "answers": selectors.report_answers(report),
+            "photos": list(report.photos.all()),
+            "problems": list(
+                access.problems_for(user)
+                .filter(report=report)
+                .select_related("category")
+                .order_by("-created_at")
+            ),
+            "can_add_problem": access.can(user, Action.WRITE, report.region),
+        },
+    )
+
+
+@login_required
+def photo(request, pk: int):
+    """A report's photo, re-encoded (no metadata), to someone who sees the report."""
+    item = selectors.photo_for(request.user, pk)
+    if item.status != Photo.Status.READY or not item.image:
+        raise Http404(_("The photo is still being processed."))
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
