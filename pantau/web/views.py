@@ -28,6 +28,8 @@ def home(request):
             "operations": selectors.active_operations(),
             "waiting": problems.waiting_for(user),
             "field_role": reports.is_field_role(user),
+            "can_view_audit": access.can_view_audit(user),
+            "can_administer": user.is_staff,
         },
     )
 
