@@ -2,6 +2,7 @@
 demo accounts once per session, the way a user gets them (setup_demo); each test then runs in a
 transaction that is rolled back."""
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -9,13 +10,22 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from pantau.instruction.models import Category
+from pantau.monitoring.actions import do_submit_report
+from pantau.problems.actions import do_create_problem, do_problem_action
+from pantau.regions.models import Region
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+NGADISARI = "35.13.01.2001"  # the demo village, in Sukapura
+VOTING_DAY = dt.datetime(2024, 11, 27, 9, 30)  # naive: WIB, as a phone in the field sends it
+VOTING_ANSWERS = {"tps_buka_tepat": "ya", "surat_suara_cukup": "ya", "gangguan": "tidak ada"}
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -113,3 +123,48 @@ def demo_server(tmp_path_factory):
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+# Data made through the actions, as users make it.
+
+
+@pytest.fixture
+def new_report(users):
+    def _new(username="desa-3513012001", region=NGADISARI, **kw):
+        report, _created = do_submit_report(
+            acting_user=users[username],
+            client_id=kw.pop("client_id", uuid.uuid4()),
+            region=Region.objects.get(code=region),
+            observed_at=kw.pop("observed_at", VOTING_DAY),
+            situation=kw.pop("situation", "aman"),
+            answers=kw.pop("answers", VOTING_ANSWERS),
+            **kw,
+        )
+        return report
+
+    return _new
+
+
+@pytest.fixture
+def new_problem(users):
+    def _new(username="desa-3513012001", region=NGADISARI, severity="tinggi", **kw):
+        problem, _created = do_create_problem(
+            acting_user=users[username],
+            client_id=kw.pop("client_id", uuid.uuid4()),
+            region=Region.objects.get(code=region),
+            title=kw.pop("title", "Kotak suara belum tiba"),
+            category=Category.objects.get(code=kw.pop("category", "logistik")),
+            severity=severity,
+            **kw,
+        )
+        return problem
+
+    return _new
+
+
+@pytest.fixture
+def act(users):
+    def _act(problem, username, action, **kw):
+        return do_problem_action(problem.pk, acting_user=users[username], action=action, **kw)
+
+    return _act

@@ -1,10 +1,9 @@
 """Writes of field reports. The web form, the API and ODK all call these."""
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,8 +13,9 @@ from pantau.audit import log as audit
 from pantau.instruction.models import Checklist, Stage
 from pantau.instruction.selectors import operation_for_region, stage_for
 from pantau.lib.clock import aware
-from pantau.lib.errors import Conflict, Invalid, NotFound
+from pantau.lib.errors import Invalid, NotFound
 from pantau.lib.geo import distance_km
+from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
 from pantau.monitoring.checklists import clean_answers
 from pantau.monitoring.models import Channel, Photo, Report, Situation
@@ -25,13 +25,14 @@ FAR_KM = 2.0  # a location this far outside the reported region is flagged
 CLOCK_SKEW = dt.timedelta(minutes=15)
 
 
-def _report_region(user, region: Region, tps: str) -> tuple[Region, str]:
-    """A report is about a kecamatan or a village (a TPS counts as its village)."""
+def field_region(user, region: Region, tps: str) -> tuple[Region, str]:
+    """Where a report or a problem may be: a kecamatan or a village (a TPS counts as its
+    village, with its number) that `user` may write to."""
     if region.level == Level.TPS:
         region, tps = region.parent, tps or region.code.rsplit(".", 1)[1]
     if region.level not in (Level.KECAMATAN, Level.DESA):
         raise Invalid(
-            _("A report is about a kecamatan or a village."),
+            _("A report or a problem is about a kecamatan or a village."),
             fields={"region": _("choose a kecamatan or a village")},
         )
     if not access.can(user, Action.WRITE, region):
@@ -60,7 +61,21 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
     return distance > FAR_KM, distance
 
 
-def do_submit_report(
+def do_submit_report(*, acting_user, client_id, **report) -> tuple[Report, bool]:
+    """Store a field report once. Returns (report, created); the same client_id sent again by
+    the same author returns the stored report unchanged (a retry or an offline queue). The
+    report's fields are those of `_new_report`."""
+    client_id = parse_client_id(client_id)
+    return create_once(
+        Report,
+        client_id,
+        sender=acting_user,
+        sender_field="author_id",
+        create=lambda: _new_report(acting_user=acting_user, client_id=client_id, **report),
+    )
+
+
+def _new_report(
     *,
     acting_user,
     client_id,
@@ -75,19 +90,8 @@ def do_submit_report(
     answers: dict | None = None,
     lat: float | None = None,
     lon: float | None = None,
-) -> tuple[Report, bool]:
-    """Store a field report once. Returns (report, created); the same client_id sent again by
-    the same author returns the stored report unchanged (a retry or an offline queue)."""
-    try:
-        client_id = uuid.UUID(str(client_id))
-    except ValueError:
-        raise Invalid(
-            _("client_id must be a UUID."), fields={"client_id": _("not a UUID")}
-        ) from None
-    existing = Report.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _same_sender(existing, acting_user), False
-    region, tps = _report_region(acting_user, region, tps)
+) -> Report:
+    region, tps = field_region(acting_user, region, tps)
     if situation not in Situation.values:
         raise Invalid(
             _("The situation must be aman, waspada or rawan."),
@@ -137,41 +141,24 @@ def do_submit_report(
         location_flagged=flagged,
         location_distance_km=distance,
     )
-    try:
-        with transaction.atomic():
-            report.save()
-            audit.record(
-                actor=acting_user,
-                action="report.create",
-                obj=report,
-                after={
-                    "region": region.code,
-                    "tps": tps,
-                    "situation": situation,
-                    "stage": stage.code if stage else None,
-                    "channel": channel,
-                    "observed_at": observed_at.isoformat(),
-                    "answers": answers,
-                    "narrative": report.narrative,
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-    except IntegrityError:
-        # the same client_id arrived twice at the same moment: the other one won
-        existing = Report.objects.filter(client_id=client_id).first()
-        if existing is None:
-            raise
-        return _same_sender(existing, acting_user), False
-    return report, True
-
-
-def _same_sender(report: Report, user) -> Report:
-    if report.author_id != user.pk:
-        raise Conflict(
-            _("This client_id was already used for another report."),
-            code="client_id_taken",
-            fields={"client_id": _("already used")},
+    with transaction.atomic():
+        report.save()
+        audit.record(
+            actor=acting_user,
+            action="report.create",
+            obj=report,
+            after={
+                "region": region.code,
+                "tps": tps,
+                "situation": situation,
+                "stage": stage.code if stage else None,
+                "channel": channel,
+                "observed_at": observed_at.isoformat(),
+                "answers": answers,
+                "narrative": report.narrative,
+                "lat": lat,
+                "lon": lon,
+            },
         )
     return report
 

@@ -2,19 +2,20 @@
 each runs in one transaction, records the timeline and the audit log, and notifies on commit."""
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
-from pantau.accounts.access import Action, ProblemAction
+from pantau.accounts.access import ProblemAction
 from pantau.audit import log as audit
 from pantau.instruction.models import DEFAULT_DEADLINES, Agency, Category, Operation, Role, Stage
 from pantau.instruction.selectors import operation_for_region, stage_for
-from pantau.lib.errors import Conflict, Invalid, NotFound
+from pantau.lib.errors import Conflict, Invalid
+from pantau.lib.idempotency import create_once, parse_client_id
+from pantau.monitoring.actions import field_region
 from pantau.notify.service import notify
 from pantau.problems.models import (
     LEVELS,
@@ -87,7 +88,20 @@ def _notify_on_commit(recipients, *, event, problem, title):
         )
 
 
-def do_create_problem(
+def do_create_problem(*, acting_user, client_id, **problem) -> tuple[Problem, bool]:
+    """Inventory a problem once; the same client_id again returns the first (created=False).
+    The problem's fields are those of `_new_problem`."""
+    client_id = parse_client_id(client_id)
+    return create_once(
+        Problem,
+        client_id,
+        sender=acting_user,
+        sender_field="reporter_id",
+        create=lambda: _new_problem(acting_user=acting_user, client_id=client_id, **problem),
+    )
+
+
+def _new_problem(
     *,
     acting_user,
     client_id,
@@ -102,26 +116,8 @@ def do_create_problem(
     tps: str = "",
     lat: float | None = None,
     lon: float | None = None,
-) -> tuple[Problem, bool]:
-    """Inventory a problem once; the same client_id again returns the first (created=False)."""
-    try:
-        client_id = uuid.UUID(str(client_id))
-    except ValueError:
-        raise Invalid(
-            _("client_id must be a UUID."), fields={"client_id": _("not a UUID")}
-        ) from None
-    existing = Problem.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _same_reporter(existing, acting_user), False
-    if region.level == RegionLevel.TPS:
-        region, tps = region.parent, tps or region.code.rsplit(".", 1)[1]
-    if region.level not in (RegionLevel.KECAMATAN, RegionLevel.DESA):
-        raise Invalid(
-            _("A problem is about a kecamatan or a village."),
-            fields={"region": _("choose a kecamatan or a village")},
-        )
-    if not access.can(acting_user, Action.WRITE, region):
-        raise NotFound(_("Region not found, or outside your territory."))
+) -> Problem:
+    region, tps = field_region(acting_user, region, tps)
     title = (title or "").strip()
     if not title:
         raise Invalid(_("Give the problem a short title."), fields={"title": _("required")})
@@ -170,43 +166,27 @@ def do_create_problem(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with transaction.atomic():
-            problem.save()
-            _event(problem, ProblemEvent.Kind.CREATE, actor=acting_user, note=problem.suggestion)
-            audit.record(
-                actor=acting_user,
-                action="problem.create",
-                obj=problem,
-                after={
-                    "title": problem.title,
-                    "category": category.code,
-                    "severity": severity,
-                    "region": region.code,
-                    **_snapshot(problem),
-                    "report": report.pk if report else None,
-                },
-            )
-            _notify_on_commit(
-                [problem.owner],
-                event="create",
-                problem=problem,
-                title=_("New problem in %(region)s") % {"region": region.name},
-            )
-    except IntegrityError:
-        existing = Problem.objects.filter(client_id=client_id).first()
-        if existing is None:
-            raise
-        return _same_reporter(existing, acting_user), False
-    return problem, True
-
-
-def _same_reporter(problem: Problem, user) -> Problem:
-    if problem.reporter_id != user.pk:
-        raise Conflict(
-            _("This client_id was already used for another problem."),
-            code="client_id_taken",
-            fields={"client_id": _("already used")},
+    with transaction.atomic():
+        problem.save()
+        _event(problem, ProblemEvent.Kind.CREATE, actor=acting_user, note=problem.suggestion)
+        audit.record(
+            actor=acting_user,
+            action="problem.create",
+            obj=problem,
+            after={
+                "title": problem.title,
+                "category": category.code,
+                "severity": severity,
+                "region": region.code,
+                **_snapshot(problem),
+                "report": report.pk if report else None,
+            },
+        )
+        _notify_on_commit(
+            [problem.owner],
+            event="create",
+            problem=problem,
+            title=_("New problem in %(region)s") % {"region": region.name},
         )
     return problem
 

@@ -1,19 +1,16 @@
 """Helpers of the web tests (fixtures are in conftest.py)."""
 
-import datetime as dt
 import io
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from pantau.conftest import NGADISARI, VOTING_ANSWERS, VOTING_DAY  # noqa: F401
 from pantau.instruction.models import Checklist, Stage
 
-NGADISARI = "35.13.01.2001"  # the demo village, in Sukapura
 SUKAPURA = "35.13.01"
 TONGAS = "35.13.23"
-VOTING_DAY = dt.datetime(2024, 11, 27, 9, 30)  # naive: WIB
-VOTING_ANSWERS = {"tps_buka_tepat": "ya", "surat_suara_cukup": "ya", "gangguan": "tidak ada"}
 
 
 def stage(code):

@@ -81,8 +81,10 @@ def test_logging_out_ends_the_session(client):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("username,shown", [("admin", True), ("bupati", True),
-                                            ("camat-tongas", False), ("bawaslu", False)])
+@pytest.mark.parametrize(
+    "username,shown",
+    [("admin", True), ("bupati", True), ("camat-tongas", False), ("bawaslu", False)],
+)
 def test_the_audit_log_is_linked_for_those_who_may_read_it(login, username, shown):
     page = login(username).get("/").content.decode()
     assert ('href="/audit/"' in page) is shown

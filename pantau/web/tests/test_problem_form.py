@@ -33,7 +33,7 @@ def test_a_problem_posted_through_the_form_is_stored(login):
     assert response.status_code == 302 and response.url == f"/masalah/{problem.pk}/"
     assert (problem.region.code, problem.tps, problem.severity, problem.category.code) == (
         NGADISARI,
-        "4",
+        "004",  # TPS numbers are stored as three digits, as for reports
         "tinggi",
         "logistik",
     )
