@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "pantau.notify",
     "pantau.monitoring",
     "pantau.problems",
+    "pantau.api",
+    "pantau.odk",
     "pantau.web",
     "pantau.demo",
     "huey.contrib.djhuey",
@@ -183,6 +185,18 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")})
+
+# The cache (rate limits, short-lived lookups) is shared by every web worker: Redis when
+# configured, otherwise files in the data directory (no other server).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+RATELIMIT_VIEW = "pantau.web.views.rate_limited"
 
 # E-mail notifications through SMTP, only when a server is configured.
 EMAIL_HOST = os.environ.get("PANTAU_EMAIL_HOST", "")
