@@ -126,6 +126,8 @@ class ReportForm(forms.Form):
         self.fields["observed_at"].initial = now_local
         self.fields["client_id"].initial = uuid.uuid4
         self.chosen_stage = self._chosen_stage() or stage
+        if self.chosen_stage is not None and not self.is_bound:
+            self.initial["stage"] = self.chosen_stage.pk  # the select shows what applies
         self.checklists = reports.stage_checklists(self.chosen_stage)
         self.fields["checklist"].queryset = Checklist.objects.filter(
             pk__in=[c.pk for c in self.checklists]
