@@ -47,7 +47,7 @@ def test_an_outsider_sees_only_their_own(login, notes):
     page = login("asisten-adum").get("/notifikasi/").content.decode()
     assert "Masalah dieskalasi" in page and "Masalah baru di Tongas" not in page
     page = login("bupati").get("/notifikasi/").content.decode()
-    assert "Masalah" not in page
+    assert "Masalah dieskalasi" not in page and "Masalah baru di Tongas" not in page
 
 
 def test_the_list_costs_a_fixed_number_of_queries(login, users, notes, django_assert_num_queries):
