@@ -4,8 +4,13 @@ Outside the territory, a request gets 404 (the same answer as for a region that 
 and never the region's data.
 """
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
+
+from pantau.instruction.models import Stage
+from pantau.monitoring.models import Report
 
 from pantau.accounts import access
 from pantau.accounts.access import Action
@@ -121,3 +126,30 @@ def test_an_inactive_user_or_one_whose_position_ended_sees_nothing(users):
     assert not access.territory(camat)
     users["bupati"].is_active = False
     assert not access.territory(users["bupati"])
+
+
+@pytest.mark.parametrize("role,inside", [(r, i) for r, i, a in CASES if a == Action.WRITE])
+def test_sending_a_report_through_the_web_form(login, role, inside):
+    """Write over HTTP: a report for a region inside the territory is stored; outside, the
+    request is refused (4xx) and nothing is stored."""
+    username, inside_code, outside_code = MATRIX[role]
+    region = Region.objects.get(code=inside_code if inside else outside_code)
+    if region.level not in (Level.KECAMATAN, Level.DESA):
+        pytest.skip("reports are about a kecamatan or a village; the region page covers this")
+    client_id = uuid.uuid4()
+    response = login(username).post(
+        "/laporan/baru/",
+        {
+            "client_id": client_id,
+            "region": region.code,
+            "situation": "aman",
+            "stage": Stage.objects.get(code="kampanye").pk,
+            "observed_at": "2024-10-10T09:00",
+        },
+    )
+    stored = Report.objects.filter(client_id=client_id, region=region).exists()
+    if inside:
+        assert response.status_code == 302 and stored
+    else:
+        assert 400 <= response.status_code < 500 and not stored
+        assert region.name not in response.content.decode()  # never the region's data
