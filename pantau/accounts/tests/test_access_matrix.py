@@ -9,11 +9,10 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
-from pantau.instruction.models import Stage
-from pantau.monitoring.models import Report
-
 from pantau.accounts import access
 from pantau.accounts.access import Action
+from pantau.instruction.models import Stage
+from pantau.monitoring.models import Report
 from pantau.regions.models import Level, Region
 
 pytestmark = pytest.mark.django_db
