@@ -214,6 +214,11 @@ EMAIL_BACKEND = (
 # Absolute links in e-mails and webhooks.
 SITE_URL = os.environ.get("PANTAU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto, set
+# PANTAU_BEHIND_PROXY=1 so that links (ODK download URLs, e-mails) say https.
+if envbool("PANTAU_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

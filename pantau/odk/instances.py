@@ -1,0 +1,197 @@
+"""Reading a form instance that ODK Collect sends, and turning its values into the arguments of
+the report and problem actions. Nothing here writes."""
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from pantau.instruction.models import Category
+from pantau.lib.errors import Forbidden, Invalid
+from pantau.monitoring.selectors import report_regions
+from pantau.odk.xforms import CHECKLIST_GROUP, NO, PHOTO_FIELDS, YES, OdkForm
+
+MAX_XML_BYTES = 512 * 1024  # a filled form is a few kB; photos come as separate parts
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A filled form: its form id and version, its instanceID and its values by path
+    ("region", "checklist/tps_siap", "meta/instanceID"), empty elements left out."""
+
+    form_id: str
+    version: str
+    instance_id: uuid.UUID
+    values: dict[str, str]
+
+    def get(self, path: str) -> str:
+        return self.values.get(path, "").strip()
+
+    @property
+    def attachments(self) -> list[str]:
+        """The file names of the photos the instance refers to, in order."""
+        return [self.get(name) for name in PHOTO_FIELDS if self.get(name)]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_instance(data: bytes) -> Instance:
+    """Parse the `xml_submission_file`; Invalid for anything that is not a form instance."""
+    if len(data) > MAX_XML_BYTES:
+        raise Invalid(_("The form is too large."), code="too_large")
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError):
+        raise Invalid(
+            _("The form could not be read (malformed XML)."), code="invalid_xml"
+        ) from None
+    values: dict[str, str] = {}
+
+    def walk(element, prefix: str) -> None:
+        for child in element:
+            path = prefix + _local(child.tag)
+            if len(child):
+                walk(child, path + "/")
+            elif child.text and child.text.strip():
+                values.setdefault(path, child.text)
+
+    walk(root, "")
+    form_id = (root.get("id") or "").strip()
+    if not form_id:
+        raise Invalid(_("The form has no form ID."), code="invalid_xml")
+    raw_id = values.get("meta/instanceID", "").strip()
+    try:
+        instance_id = uuid.UUID(raw_id.removeprefix("uuid:"))
+    except ValueError:
+        raise Invalid(
+            _("The form has no valid instanceID."),
+            code="invalid_xml",
+            fields={"meta/instanceID": _("a uuid:... instance ID")},
+        ) from None
+    return Instance(
+        form_id=form_id,
+        version=(root.get("version") or "").strip(),
+        instance_id=instance_id,
+        values=values,
+    )
+
+
+def files_by_name(files) -> dict[str, UploadedFile]:
+    """The uploaded parts by part name and by file name: ODK Collect names each part after its
+    file, as the instance refers to it."""
+    found: dict[str, UploadedFile] = {}
+    for key, upload in files.items():
+        found[key] = upload
+        if upload.name:
+            found.setdefault(upload.name, upload)
+    return found
+
+
+def report_fields(user, form: OdkForm, instance: Instance) -> dict:
+    """The keyword arguments of `do_submit_report` (besides acting_user, client_id, channel)."""
+    answers = {}
+    for q in form.checklist.questions or []:
+        value = instance.get(f"{CHECKLIST_GROUP}/{q['code']}")
+        if not value:
+            continue
+        if q["type"] == "yes_no":
+            value = {YES: True, NO: False}.get(value, value)
+        elif q["type"] == "choice":
+            value = form.choice_texts.get(q["code"], {}).get(value, value)
+        answers[q["code"]] = value
+    lat, lon = _geopoint(instance.get("location"))
+    return {
+        "region": _region(user, instance),
+        "tps": instance.get("tps"),
+        "observed_at": _observed_at(instance),
+        "situation": instance.get("situation"),
+        "stage": form.checklist.stage,
+        "checklist": form.checklist,
+        "answers": answers,
+        "narrative": instance.get("narrative"),
+        "lat": lat,
+        "lon": lon,
+    }
+
+
+def problem_fields(user, form: OdkForm, instance: Instance) -> dict:
+    """The keyword arguments of `do_create_problem` (besides acting_user and client_id)."""
+    code = instance.get("category")
+    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    if category is None:
+        raise Invalid(
+            _("Choose one of the problem categories."),
+            fields={"category": _("unknown category")},
+        )
+    lat, lon = _geopoint(instance.get("location"))
+    return {
+        "region": _region(user, instance),
+        "tps": instance.get("tps"),
+        "title": instance.get("title"),
+        "category": category,
+        "severity": instance.get("severity"),
+        "description": instance.get("description"),
+        "suggestion": instance.get("suggestion"),
+        "lat": lat,
+        "lon": lon,
+    }
+
+
+def _region(user, instance: Instance):
+    code = instance.get("region")
+    if not code:
+        raise Invalid(_("Choose a kecamatan or a village."), fields={"region": _("required")})
+    region = report_regions(user).filter(code=code).first()
+    if region is None:
+        # Missing or elsewhere alike: nothing about other territories is revealed.
+        raise Forbidden(_("Region not found, or outside your territory."), code="outside_territory")
+    return region
+
+
+def _observed_at(instance: Instance) -> dt.datetime:
+    """When the form was opened (ODK's `start`, with the phone's offset); now without it."""
+    raw = instance.get("start")
+    if not raw:
+        return timezone.now()
+    try:
+        moment = parse_datetime(raw)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise Invalid(
+            _("The time of the form could not be read."), fields={"start": _("not a time")}
+        )
+    return moment
+
+
+def _geopoint(raw: str) -> tuple[float | None, float | None]:
+    """ODK's geopoint "lat lon altitude accuracy" -> (lat, lon)."""
+    if not raw:
+        return None, None
+    parts = raw.split()
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except (IndexError, ValueError):
+        raise Invalid(
+            _("The location could not be read."), fields={"location": _("not a geopoint")}
+        ) from None
+    return lat, lon
+
+
+def attachments_to_store(
+    instance: Instance, stored: list[str], files: Mapping[str, UploadedFile]
+) -> list[tuple[str, UploadedFile]]:
+    """The instance's attachments that arrived with this request and are not stored yet."""
+    return [
+        (name, files[name]) for name in instance.attachments if name not in stored and name in files
+    ]
