@@ -22,6 +22,7 @@ from pantau.monitoring import selectors as report_selectors
 from pantau.problems import selectors
 from pantau.problems.actions import do_add_attachment, do_create_problem, do_problem_action
 from pantau.problems.models import Level, ProblemEvent, Status
+from pantau.web import outbox
 from pantau.web.forms import (
     AttachmentForm,
     ProblemActionForm,
@@ -78,6 +79,10 @@ def problem_new(request):
     """The problem form; `?report=ID` fills it from a report the user sees."""
     user = request.user
     if request.method == "POST":
+        if refusal := outbox.other_user(request):
+            return refusal
+        if prior := outbox.already_stored(request, access.problems_for(user).filter(reporter=user)):
+            return _stored(request, prior, created=False)
         form = ProblemForm(request.POST, user=user)
         if form.is_valid():
             data = form.cleaned_data
@@ -97,13 +102,9 @@ def problem_new(request):
                 )
             except PantauError as exc:
                 pantau_error_to_form(form, exc)
-                return render(request, "problems/new.html", {"form": form}, status=exc.status)
-            if created:
-                messages.success(request, _("Problem #%(id)s recorded.") % {"id": problem.pk})
-            else:
-                messages.info(request, _("This problem had already arrived; it is stored once."))
-            return redirect(problem)
-        return render(request, "problems/new.html", {"form": form}, status=400)
+                return _refuse(request, form, status=exc.status, error=exc)
+            return _stored(request, problem, created=created)
+        return _refuse(request, form, status=400)
     initial = {"region": request.GET.get("region") or report_selectors.default_report_region(user)}
     report = None
     if request.GET.get("report", "").isdigit():
@@ -118,6 +119,22 @@ def problem_new(request):
     initial.setdefault("stage", default_stage(initial["region"]))
     form = ProblemForm(initial=initial, user=user)
     return render(request, "problems/new.html", {"form": form, "report": report})
+
+
+def _stored(request, problem, *, created: bool):
+    if created:
+        note = (messages.SUCCESS, _("Problem #%(id)s recorded.") % {"id": problem.pk})
+    else:
+        note = (messages.INFO, _("This problem had already arrived; it is stored once."))
+    return outbox.stored(
+        request, problem, created=created, next_url=problem.get_absolute_url(), notes=[note]
+    )
+
+
+def _refuse(request, form: ProblemForm, *, status: int, error: PantauError | None = None):
+    if outbox.mode(request) == outbox.QUEUE:
+        return outbox.refused(form, status=status, error=error)
+    return render(request, "problems/new.html", {"form": form}, status=status)
 
 
 @login_required

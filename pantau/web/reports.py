@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -22,6 +22,7 @@ from pantau.monitoring import selectors
 from pantau.monitoring.actions import do_add_photo, do_submit_report
 from pantau.monitoring.models import Channel, Photo
 from pantau.regions.models import Region
+from pantau.web import outbox
 from pantau.web.forms import ReportFilterForm, ReportForm, pantau_error_to_form
 
 PER_PAGE = 25
@@ -57,14 +58,19 @@ def report_new(request):
     """The report form. Under htmx a GET returns just the checklist of the chosen stage."""
     user = request.user
     if request.method == "POST":
+        if refusal := outbox.other_user(request):
+            return refusal
+        if prior := outbox.already_stored(request, selectors.reports_for(user).filter(author=user)):
+            also_problem = request.POST.get("also_problem") in ("on", "true", "1")
+            return _answer(request, prior, created=False, also_problem=also_problem)
         form = ReportForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             try:
                 return _submit(request, form)
             except PantauError as exc:
                 pantau_error_to_form(form, exc)
-                return _render_form(request, form, status=exc.status)
-        return _render_form(request, form, status=400)
+                return _refuse(request, form, status=exc.status, error=exc)
+        return _refuse(request, form, status=400)
     initial = {k: request.GET[k] for k in CARRIED if request.GET.get(k)}
     initial.setdefault("region", selectors.default_report_region(user))
     form = ReportForm(initial=initial, user=user, stage=default_stage(initial["region"]))
@@ -92,22 +98,39 @@ def _submit(request, form: ReportForm):
         lat=data["lat"],
         lon=data["lon"],
     )
+    notes = []
     if created:
         for upload in data["photos"]:
             try:
                 do_add_photo(report, acting_user=user, upload=upload)
             except PantauError as exc:
-                messages.warning(
-                    request,
-                    _("Photo %(name)s was not attached: %(error)s")
-                    % {"name": upload.name, "error": exc.message},
+                notes.append(
+                    (
+                        messages.WARNING,
+                        _("Photo %(name)s was not attached: %(error)s")
+                        % {"name": upload.name, "error": exc.message},
+                    )
                 )
-        messages.success(request, _("Report sent. Thank you."))
+    return _answer(request, report, created=created, also_problem=data["also_problem"], notes=notes)
+
+
+def _answer(request, report, *, created: bool, also_problem: bool, notes=()):
+    """Where a stored report leads: to the problem form when it is a problem too."""
+    notes = list(notes)
+    if created:
+        notes.append((messages.SUCCESS, _("Report sent. Thank you.")))
     else:
-        messages.info(request, _("This report had already arrived; it is stored once."))
-    if data["also_problem"]:
-        return redirect(f"{reverse('problem-new')}?report={report.pk}")
-    return redirect(report)
+        notes.append((messages.INFO, _("This report had already arrived; it is stored once.")))
+    next_url = report.get_absolute_url()
+    if also_problem:
+        next_url = f"{reverse('problem-new')}?report={report.pk}"
+    return outbox.stored(request, report, created=created, next_url=next_url, notes=notes)
+
+
+def _refuse(request, form: ReportForm, *, status: int, error: PantauError | None = None):
+    if outbox.mode(request) == outbox.QUEUE:
+        return outbox.refused(form, status=status, error=error)
+    return _render_form(request, form, status=status)
 
 
 def _render_form(request, form: ReportForm, status: int = 200):

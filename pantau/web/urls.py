@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from pantau.web import problems, reports, views
+from pantau.web import problems, pwa, reports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,4 +24,9 @@ urlpatterns = [
     path("masalah/<int:pk>/aksi/", problems.problem_action, name="problem-action"),
     path("masalah/<int:pk>/lampiran/", problems.problem_attach, name="problem-attach"),
     path("lampiran/<int:pk>/", problems.attachment, name="attachment"),
+    # The installable app: its manifest, its service worker (from the root, for its scope) and
+    # the page it shows offline for pages not kept on the phone ("luring": off line).
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("luring/", pwa.offline, name="offline"),
 ]

@@ -64,5 +64,8 @@ def rate_limited(request, exception):
     from django.http import HttpResponse
     from django.utils.translation import gettext as _
 
-    return HttpResponse(_("Too many attempts. Wait a minute and try again."), status=429,
-                        content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        _("Too many attempts. Wait a minute and try again."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
