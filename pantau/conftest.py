@@ -12,7 +12,9 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import dj_database_url
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -168,3 +170,81 @@ def act(users):
         return do_problem_action(problem.pk, acting_user=users[username], action=action, **kw)
 
     return _act
+
+
+@pytest.fixture
+def scratch_env(tmp_path):
+    """Environment for `pantau` commands on an empty database of their own (a SQLite file in
+    `tmp_path`, or a new PostgreSQL database when the suite runs on PostgreSQL, dropped after):
+    for tests that need several processes writing at once without touching the test database."""
+    url = os.environ.get("DATABASE_URL", "")
+    extra, drop = {}, None
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        config = dj_database_url.parse(url)
+        name = f"pantau_scratch_{uuid.uuid4().hex[:12]}"
+        server = dict(
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        with psycopg.connect(**server) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        extra["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+        def drop():
+            with psycopg.connect(**server) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    try:
+        yield subprocess_env(tmp_path, **extra)
+    finally:
+        if drop:
+            drop()
+
+
+# A real browser: Debian's chromium driven by Playwright (never a downloaded browser).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def new_phone(browser, **options):
+    """A browser context the size of a cheap phone (360 px wide)."""
+    return browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        **options,
+    )
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone (no cookies, no service worker, empty storage) for each test."""
+    context = new_phone(browser)
+    yield context
+    context.close()

@@ -3,7 +3,7 @@
 import pytest
 
 from pantau.conftest import ARTIFACTS
-from pantau.web.tests.test_browser import browser, no_sideways_scroll, phone  # noqa: F401
+from pantau.web.tests.test_browser import no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 

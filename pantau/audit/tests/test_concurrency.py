@@ -5,15 +5,11 @@ fresh PostgreSQL database when the suite runs on PostgreSQL): the test database 
 transaction that other processes cannot see.
 """
 
-import os
 import subprocess
-import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
 import pytest
 
-from pantau.conftest import pantau_script, subprocess_env
+from pantau.conftest import pantau_script
 
 WORKERS, EACH = 4, 25
 
@@ -40,38 +36,9 @@ print(len(ids), ids == list(range(1, len(ids) + 1)), len(names))
 
 
 @pytest.fixture
-def scratch_env(tmp_path):
-    """Environment for `pantau` on a migrated database of its own."""
-    url = os.environ.get("DATABASE_URL", "")
-    extra, drop = {}, None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        config = dj_database_url.parse(url)
-        name = f"pantau_audit_scratch_{uuid.uuid4().hex[:12]}"
-        server = dict(
-            host=config["HOST"] or None,
-            port=config["PORT"] or None,
-            user=config["USER"] or None,
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        extra["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-        def drop():
-            with psycopg.connect(**server) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    env = subprocess_env(tmp_path, **extra)
-    try:
-        pantau("migrate", "-v0", env=env)
-        yield env
-    finally:
-        if drop:
-            drop()
+def scratch_env(scratch_env):
+    pantau("migrate", "-v0", env=scratch_env)
+    return scratch_env
 
 
 def pantau(*args, env, check=True) -> subprocess.CompletedProcess:

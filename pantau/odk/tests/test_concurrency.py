@@ -4,15 +4,12 @@ them. They run the `pantau` console script against a demo database of their own 
 or a fresh PostgreSQL database when the suite runs on PostgreSQL): the test database lives in a
 transaction that other processes cannot see."""
 
-import os
 import subprocess
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
 import pytest
 
-from pantau.conftest import pantau_script, subprocess_env
+from pantau.conftest import pantau_script
 
 WORKERS = 4
 
@@ -54,38 +51,10 @@ def pantau(*args, env) -> str:
 
 
 @pytest.fixture
-def demo_env(tmp_path):
-    """Environment for `pantau` on a demo database of its own."""
-    url = os.environ.get("DATABASE_URL", "")
-    extra, drop = {}, None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        config = dj_database_url.parse(url)
-        name = f"pantau_odk_scratch_{uuid.uuid4().hex[:12]}"
-        server = dict(
-            host=config["HOST"] or None,
-            port=config["PORT"] or None,
-            user=config["USER"] or None,
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        extra["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-        def drop():
-            with psycopg.connect(**server) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    env = subprocess_env(tmp_path, **extra)
-    try:
-        pantau("setup-demo", env=env)
-        yield env
-    finally:
-        if drop:
-            drop()
+def demo_env(scratch_env):
+    """`pantau setup-demo` on a database of its own."""
+    pantau("setup-demo", env=scratch_env)
+    return scratch_env
 
 
 def test_the_same_submission_at_once_is_stored_once_with_one_photo(demo_env, tmp_path):

@@ -1,46 +1,11 @@
 """Real browser: Debian's chromium driven by Playwright, against `pantau serve` on 127.0.0.1,
 on the screen of a cheap phone (360 px wide)."""
 
-import shutil
-
 import pytest
-from playwright.sync_api import sync_playwright
 
 from pantau.conftest import ARTIFACTS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser):
-    """A fresh phone-sized browser context (no cookies) for each test."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    yield context
-    context.close()
 
 
 def no_sideways_scroll(page) -> bool:

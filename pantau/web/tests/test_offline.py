@@ -8,57 +8,18 @@ What reached the server is counted by client_id in the demo's database, through 
 
 import json
 import re
-import shutil
 import subprocess
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from pantau.conftest import ARTIFACTS, pantau_script
+from pantau.conftest import ARTIFACTS, new_phone, pantau_script
 from pantau.web.tests.helpers import png_bytes
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHOTO = {"name": "tps.png", "mimeType": "image/png", "buffer": png_bytes((64, 48))}
 DESA = "desa-3513012001"
 BUDGET = 150 * 1024  # bytes transferred on the first load of a field page
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def new_phone(browser, **options):
-    return browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        **options,
-    )
-
-
-@pytest.fixture
-def phone(browser):
-    """A fresh phone (no cookies, no worker, empty IndexedDB) for each test."""
-    context = new_phone(browser)
-    yield context
-    context.close()
 
 
 def log_in(page, url, username=DESA):
