@@ -196,7 +196,7 @@ CACHES = {
         "LOCATION": str(DATA_DIR / "cache"),
     }
 }
-RATELIMIT_VIEW = "pantau.web.views.rate_limited"
+RATELIMIT_FAIL_OPEN = True  # a broken cache must not lock everyone out on voting day
 
 # E-mail notifications through SMTP, only when a server is configured.
 EMAIL_HOST = os.environ.get("PANTAU_EMAIL_HOST", "")

@@ -22,7 +22,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
-from pantau.lib.errors import PantauError
+from pantau.lib.errors import PantauError, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -40,20 +40,6 @@ class ErrorOut(Schema):
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Response schemas for the error statuses an endpoint can answer."""
     return {status: ErrorOut for status in statuses}
-
-
-class NotAuthenticated(PantauError):
-    code = "not_authenticated"
-    status = 401
-
-
-class RateLimited(PantauError):
-    code = "rate_limited"
-    status = 429
-
-    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 def error_response(

@@ -67,3 +67,17 @@ class Conflict(PantauError):
 
     code = "conflict"
     status = 409
+
+
+class NotAuthenticated(PantauError):
+    code = "not_authenticated"
+    status = 401
+
+
+class RateLimited(PantauError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

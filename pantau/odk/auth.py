@@ -12,34 +12,23 @@ it each time would cost a CPU-heavy PBKDF2 per request. A verified (username, pa
 therefore remembered in the cache for a few minutes under an HMAC of both made with the
 SECRET_KEY (the password itself is never stored), together with a fingerprint of the user's
 password hash so that a changed password or a deactivated account ends it at once. A wrong
-password is never remembered as good. Repeated failures for a username are counted in the cache
-and answered with 429 for a while.
+password is never remembered as good. Checking a password goes through
+`pantau.accounts.logins.password_login`, with the same brake on guessing as the API.
 """
 
 import base64
 import binascii
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from pantau.lib.errors import PantauError
+from pantau.accounts.logins import password_login
+from pantau.lib.errors import NotAuthenticated
 
 REALM = "Pantau"
 GOOD_FOR = 5 * 60  # seconds a verified password is remembered
-MAX_FAILURES = 10  # wrong passwords for one username ...
-FAILURE_WINDOW = 5 * 60  # ... within this many seconds, then 429 until it passes
-
-
-class Unauthorized(PantauError):
-    code = "unauthorized"
-    status = 401
-
-
-class TooManyAttempts(PantauError):
-    code = "too_many_attempts"
-    status = 429
 
 
 def _digest(purpose: str, value: str) -> str:
@@ -48,10 +37,6 @@ def _digest(purpose: str, value: str) -> str:
 
 def _good_key(username: str, password: str) -> str:
     return "odk:auth:good:" + _digest("credentials", f"{username}\0{password}")
-
-
-def _failures_key(username: str) -> str:
-    return "odk:auth:failures:" + _digest("username", username.lower())
 
 
 def _fingerprint(user) -> str:
@@ -75,11 +60,11 @@ def basic_credentials(request) -> tuple[str, str] | None:
 
 
 def authenticate_request(request):
-    """The active user whose Basic credentials `request` carries; Unauthorized (401) without
-    valid ones, TooManyAttempts (429) after repeated failures."""
+    """The active user whose Basic credentials `request` carries; NotAuthenticated (401)
+    without valid ones, RateLimited (429) after repeated failures."""
     credentials = basic_credentials(request)
     if credentials is None:
-        raise Unauthorized(_("Log in with your Pantau username and password."))
+        raise NotAuthenticated(_("Log in with your Pantau username and password."))
     username, password = credentials
     good_key = _good_key(username, password)
     remembered = cache.get(good_key)
@@ -89,16 +74,6 @@ def authenticate_request(request):
         if user is not None and constant_time_compare(fingerprint, _fingerprint(user)):
             return user
         cache.delete(good_key)
-    failures_key = _failures_key(username)
-    failures = cache.get(failures_key, 0)
-    if failures >= MAX_FAILURES:
-        raise TooManyAttempts(
-            _("Too many wrong passwords. Wait a few minutes and try again."),
-        )
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        cache.set(failures_key, failures + 1, FAILURE_WINDOW)
-        raise Unauthorized(_("Wrong username or password."), code="wrong_password")
-    cache.delete(failures_key)
+    user = password_login(request, username, password)
     cache.set(good_key, (user.pk, _fingerprint(user)), GOOD_FOR)
     return user

@@ -64,8 +64,8 @@ def openrosa(*methods: str, submission: bool = False):
                 response = message(request, _error_text(exc), status=exc.status, nature=exc.code)
                 if exc.status == 401:
                     response["WWW-Authenticate"] = f'Basic realm="{auth.REALM}", charset="UTF-8"'
-                elif exc.status == 429:
-                    response["Retry-After"] = str(auth.FAILURE_WINDOW)
+                elif exc.status == 429 and getattr(exc, "retry_after", None):
+                    response["Retry-After"] = str(max(1, exc.retry_after))
                 elif exc.status == 405:
                     response["Allow"] = ", ".join(methods)
             response["X-OpenRosa-Version"] = "1.0"

@@ -57,15 +57,3 @@ def region(request, code):
             else None,
         },
     )
-
-
-def rate_limited(request, exception):
-    """django-ratelimit's answer: 429 with a message, never a 500."""
-    from django.http import HttpResponse
-    from django.utils.translation import gettext as _
-
-    return HttpResponse(
-        _("Too many attempts. Wait a minute and try again."),
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )

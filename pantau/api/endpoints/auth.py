@@ -2,7 +2,7 @@
 
 from ninja import Router, Status
 
-from pantau.api import auth
+from pantau.accounts.logins import password_login
 from pantau.api.actions import do_issue_token, do_revoke_token
 from pantau.api.errors import errors
 from pantau.api.schemas import TokenIn, TokenOut
@@ -19,7 +19,7 @@ router = Router(tags=["auth"])
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a token (valid 30 days unless configured
     otherwise). Too many failed attempts for a username or from an address answer 429."""
-    user = auth.login(request, payload.username, payload.password)
+    user = password_login(request, payload.username, payload.password)
     key, token = do_issue_token(user)
     return {"token": key, "expires_at": token.expires_at}
 

@@ -4,8 +4,9 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 
+from pantau.accounts import logins
+from pantau.accounts.logins import LOGIN_FAILURES_ALLOWED
 from pantau.instruction.models import Category, Checklist
-from pantau.odk import auth
 from pantau.odk.tests.helpers import basic, form_list, message
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_it_challenges_a_request_without_credentials(client):
     assert response["WWW-Authenticate"].startswith('Basic realm="Pantau"')
     assert response["X-OpenRosa-Version"] == "1.0"
     assert response["Date"]
-    assert message(response)[0] == "unauthorized"
+    assert message(response)[0] == "not_authenticated"
 
 
 def test_it_lists_a_form_per_checklist_and_the_problem_form(collect):
@@ -100,7 +101,7 @@ def test_a_wrong_password_is_refused(collect):
     response = phone.form_list()
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic ")
-    assert message(response)[0] == "wrong_password"
+    assert message(response)[0] == "invalid_credentials"
 
 
 def test_an_inactive_account_is_refused(collect, users):
@@ -111,7 +112,7 @@ def test_an_inactive_account_is_refused(collect, users):
 def test_a_verified_password_is_remembered_and_a_wrong_one_never(client, users):
     header = {"HTTP_AUTHORIZATION": basic("desa-3513012001", "pantau-demo"), **OPENROSA}
     wrong = {"HTTP_AUTHORIZATION": basic("desa-3513012001", "nope"), **OPENROSA}
-    with mock.patch.object(auth, "authenticate", wraps=auth.authenticate) as verify:
+    with mock.patch.object(logins, "authenticate", wraps=logins.authenticate) as verify:
         assert client.get("/odk/formList", **header).status_code == 200
         assert client.get("/odk/formList", **header).status_code == 200
         assert client.head("/odk/submission", **header).status_code == 204
@@ -144,12 +145,12 @@ def test_the_cache_never_holds_the_password(client, users, settings):
 def test_repeated_wrong_passwords_are_slowed_down(client, users):
     good = {"HTTP_AUTHORIZATION": basic("camat-paiton", "pantau-demo"), **OPENROSA}
     wrong = {"HTTP_AUTHORIZATION": basic("camat-paiton", "guess"), **OPENROSA}
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(LOGIN_FAILURES_ALLOWED):
         assert client.get("/odk/formList", **wrong).status_code == 401
     response = client.get("/odk/formList", **wrong)
     assert response.status_code == 429
     assert response["Retry-After"] and response["X-OpenRosa-Version"] == "1.0"
-    assert message(response)[0] == "too_many_attempts"
+    assert message(response)[0] == "rate_limited"
     # Even the right password waits: guessing must not go on.
     assert client.get("/odk/formList", **good).status_code == 429
     # Other accounts are not affected.
@@ -161,7 +162,7 @@ def test_a_phone_already_logged_in_is_not_locked_out_by_someone_guessing(client,
     good = {"HTTP_AUTHORIZATION": basic("camat-paiton", "pantau-demo"), **OPENROSA}
     wrong = {"HTTP_AUTHORIZATION": basic("camat-paiton", "guess"), **OPENROSA}
     assert client.get("/odk/formList", **good).status_code == 200
-    for _ in range(auth.MAX_FAILURES + 1):
+    for _ in range(LOGIN_FAILURES_ALLOWED + 1):
         client.get("/odk/formList", **wrong)
     assert client.get("/odk/formList", **good).status_code == 200
 
