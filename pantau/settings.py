@@ -10,6 +10,7 @@ PANTAU_REDIS_URL    e.g. redis://127.0.0.1:6379/0: the task queue runs on Redis 
 PANTAU_EMAIL_HOST   SMTP server for e-mail notifications (unset: no e-mail is sent)
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -63,6 +64,9 @@ INSTALLED_APPS = [
     "pantau.notify",
     "pantau.monitoring",
     "pantau.problems",
+    "pantau.compliance",
+    "pantau.dashboard",
+    "pantau.periodic",
     "pantau.api",
     "pantau.odk",
     "pantau.web",
@@ -155,6 +159,11 @@ TIME_ZONE = "Asia/Jakarta"  # shown in WIB; stored in UTC
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Leaflet's own files (leaflet/leaflet.js, leaflet/leaflet.css), from the django-leaflet package
+# on PyPI; the package is not an installed app (its app wants GDAL, which Pantau does not use).
+STATICFILES_DIRS = [
+    Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"

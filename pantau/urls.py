@@ -7,6 +7,9 @@ urlpatterns = [
     path("api/v1/", include("pantau.api.urls")),
     path("odk/", include("pantau.odk.urls")),
     path("audit/", include("pantau.audit.urls")),
+    path("dasbor/", include("pantau.dashboard.urls")),
+    path("kepatuhan/", include("pantau.compliance.urls")),
+    path("laporan-berkala/", include("pantau.periodic.urls")),
     path("notifikasi/", include("pantau.notify.urls")),
     path("", include("pantau.web.urls")),
 ]

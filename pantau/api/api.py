@@ -12,7 +12,16 @@ from ninja.parser import Parser
 from pantau.api import errors
 from pantau.api.auth import BearerAuth
 from pantau.api.docs import LocalSwagger
-from pantau.api.endpoints import auth, instruction, problems, reports, territory
+from pantau.api.endpoints import (
+    auth,
+    compliance,
+    dashboard,
+    instruction,
+    periodic,
+    problems,
+    reports,
+    territory,
+)
 
 DESCRIPTION = """\
 The JSON interface of Pantau, the regency's election-monitoring desk.
@@ -56,3 +65,6 @@ api.add_router("", territory.router)
 api.add_router("/reports", reports.router)
 api.add_router("/problems", problems.router)
 api.add_router("", instruction.router)
+api.add_router("", dashboard.router)
+api.add_router("", compliance.router)
+api.add_router("", periodic.router)

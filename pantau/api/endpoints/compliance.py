@@ -1,0 +1,5 @@
+"""The compliance endpoints of the API (filled by the compliance app)."""
+
+from ninja import Router
+
+router = Router(tags=["compliance"])
