@@ -48,3 +48,26 @@ class AssignmentAdmin(AuditedModelAdmin):
     list_display = ["kecamatan", "agency", "operation"]
     list_filter = ["operation", "agency"]
     search_fields = ["kecamatan__name", "agency__name"]
+
+
+@admin.register(models.ReportingRule)
+class ReportingRuleAdmin(AuditedModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "role",
+        "stage",
+        "times",
+        "grace_minutes",
+        "remind_minutes_before",
+        "is_active",
+    ]
+    list_filter = ["operation", "role", "stage", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.PeriodicSchedule)
+class PeriodicScheduleAdmin(AuditedModelAdmin):
+    list_display = ["name", "code", "scope", "time", "stage", "formats", "is_active"]
+    list_filter = ["operation", "scope", "is_active"]
+    search_fields = ["code", "name"]

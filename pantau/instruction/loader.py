@@ -26,7 +26,9 @@ from pantau.instruction.models import (
     Cluster,
     Election,
     Operation,
+    PeriodicSchedule,
     Position,
+    ReportingRule,
     Role,
     Stage,
 )
@@ -168,6 +170,8 @@ class _Resolver:
             "clusters",
             "categories",
             "checklists",
+            "reporting",
+            "periodic_reports",
         ):
             _duplicates(chk, (key,), getattr(doc, key))
         _duplicates(chk, ("people",), doc.people, "username")
@@ -237,6 +241,10 @@ class _Resolver:
             if checklist.stage not in stages:
                 chk.error(("checklists", i, "stage"), self._unknown("stage", checklist.stage))
             _duplicates(chk, ("checklists", i, "questions"), checklist.questions)
+        for key in ("reporting", "periodic_reports"):
+            for i, item in enumerate(getattr(doc, key)):
+                if item.stage is not None and item.stage not in stages:
+                    chk.error((key, i, "stage"), self._unknown("stage", item.stage))
         for i, person in enumerate(doc.people):
             if person.position and person.position not in positions:
                 chk.error(("people", i, "position"), self._unknown("position", person.position))
@@ -476,6 +484,47 @@ def apply_instruction(
             )
         result.deactivated += _deactivate(
             operation.checklists.exclude(code__in=[c.code for c in doc.checklists])
+        )
+
+        progress(_("Applying the reporting schedule and the periodic reports ..."))
+        for order, r in enumerate(doc.reporting):
+            _upsert(
+                ReportingRule,
+                {"operation": operation, "code": r.code},
+                {
+                    "name": r.name,
+                    "role": r.role,
+                    "stage": stages[r.stage] if r.stage else None,
+                    "times": r.times,
+                    "grace_minutes": r.grace_minutes,
+                    "remind_minutes_before": r.remind_minutes_before,
+                    "order": order,
+                    "is_active": True,
+                },
+                counts,
+                "reporting",
+            )
+        result.deactivated += _deactivate(
+            operation.reporting_rules.exclude(code__in=[r.code for r in doc.reporting])
+        )
+        for order, p in enumerate(doc.periodic_reports):
+            _upsert(
+                PeriodicSchedule,
+                {"operation": operation, "code": p.code},
+                {
+                    "name": p.name,
+                    "scope": p.scope,
+                    "time": p.time,
+                    "stage": stages[p.stage] if p.stage else None,
+                    "formats": list(p.formats),
+                    "order": order,
+                    "is_active": True,
+                },
+                counts,
+                "periodic_reports",
+            )
+        result.deactivated += _deactivate(
+            operation.periodic_schedules.exclude(code__in=[p.code for p in doc.periodic_reports])
         )
 
         progress(_("Applying people ..."))

@@ -282,3 +282,113 @@ class Checklist(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportingRule(models.Model):
+    """Who must send a field report, for which regions, when, and how late still counts.
+
+    From the instruction file's `reporting:` list. Every active user whose role is `role` is
+    expected to report once for each unit of their territory (a camat: their kecamatan; a
+    Kepala OPD: each kecamatan assigned to their agency; a coordinator: each kecamatan of their
+    cluster; a village account or field monitor: each of their regions) before each of `times`
+    (HH:MM, WIB) on every day of `stage` (every active stage when empty). How the reports are
+    counted against these deadlines: pantau/compliance/selectors.py.
+    """
+
+    class Reporter(models.TextChoices):
+        CAMAT = "camat", _("camat")
+        OPD = "opd", _("head of regional agency (Kepala OPD)")
+        COORDINATOR = "coordinator", _("coordinator (Asisten)")
+        VILLAGE = "village", _("village (kepala desa / lurah)")
+        MONITOR = "monitor", _("field monitor")
+
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="reporting_rules"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("who reports"), max_length=16, choices=Reporter.choices)
+    stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_rules",
+        help_text=_("the rule applies on the dates of this stage; empty: of every stage"),
+    )
+    times = models.JSONField(
+        _("deadlines (WIB)"), default=list, help_text=_('per day, e.g. ["07:00", "16:00"]')
+    )
+    grace_minutes = models.PositiveIntegerField(
+        _("grace (minutes)"),
+        default=0,
+        help_text=_("how long after a deadline a report still counts as on time"),
+    )
+    remind_minutes_before = models.PositiveIntegerField(
+        _("reminder (minutes before the deadline)"),
+        null=True,
+        blank=True,
+        help_text=_("empty: no reminder"),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["operation", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "code"], name="reporting_rule_code_unique"
+            ),
+        ]
+        verbose_name = _("reporting rule")
+        verbose_name_plural = _("reporting rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeriodicSchedule(models.Model):
+    """A periodic report to produce (per kecamatan, per cluster or for the kabupaten) every day
+    at `time` (HH:MM, WIB) during `stage` (every stage when empty), in `formats`.
+
+    From the instruction file's `periodic_reports:` list; the periodic-report job reads it.
+    """
+
+    class Scope(models.TextChoices):
+        KECAMATAN = "kecamatan", _("per kecamatan")
+        CLUSTER = "cluster", _("per coordination cluster")
+        KABUPATEN = "kabupaten", _("the kabupaten")
+
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="periodic_schedules"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    time = models.CharField(_("time (WIB)"), max_length=5, help_text=_("HH:MM"))
+    stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="periodic_schedules",
+        help_text=_("produced on the dates of this stage; empty: of every stage"),
+    )
+    formats = models.JSONField(_("formats"), default=list, help_text=_('e.g. ["pdf", "xlsx"]'))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["operation", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "code"], name="periodic_schedule_code_unique"
+            ),
+        ]
+        verbose_name = _("periodic report schedule")
+        verbose_name_plural = _("periodic report schedules")
+
+    def __str__(self) -> str:
+        return self.name

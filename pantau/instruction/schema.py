@@ -156,6 +156,57 @@ class ChecklistDoc(Strict):
     questions: list[QuestionDoc] = Field(min_length=1)
 
 
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _hhmm(value):
+    # YAML reads an unquoted 16:00 as text, but 07:00 may come as the integer 420 (sexagesimal
+    # in YAML 1.1): take it back to HH:MM.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str) or not HHMM.match(value.strip()):
+        raise ValueError(_("must be a time of day written as HH:MM (00:00 to 23:59), WIB"))
+    return value.strip()
+
+
+class ReportingDoc(Strict):
+    """One reporting rule: who reports, on which stage's days, before which times (WIB)."""
+
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["camat", "opd", "coordinator", "village", "monitor"]
+    stage: str | None = None
+    times: list[str] = Field(min_length=1)
+    grace_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    remind_minutes_before: int | None = Field(default=None, ge=1, le=24 * 60)
+
+    @field_validator("times", mode="before")
+    @classmethod
+    def _times(cls, value):
+        if not isinstance(value, list):
+            value = [value]
+        times = [_hhmm(v) for v in value]
+        if len(set(times)) != len(times):
+            raise ValueError(_("a time is listed twice"))
+        return sorted(times)
+
+
+class PeriodicReportDoc(Strict):
+    """A periodic report produced every day at `time` (WIB)."""
+
+    code: str = Field(pattern=CODE, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    scope: Literal["kecamatan", "cluster", "kabupaten"]
+    time: str
+    stage: str | None = None
+    formats: list[Literal["pdf", "docx", "xlsx"]] = Field(default=["pdf"], min_length=1)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value):
+        return _hhmm(value)
+
+
 class InstructionFile(Strict):
     operation: OperationDoc
     elections: list[ElectionDoc] = []
@@ -168,6 +219,8 @@ class InstructionFile(Strict):
     categories: list[CategoryDoc] = []
     deadlines: DeadlinesDoc = DeadlinesDoc()
     checklists: list[ChecklistDoc] = []
+    reporting: list[ReportingDoc] = []
+    periodic_reports: list[PeriodicReportDoc] = []
 
 
 def slug(text: str) -> str:

@@ -1,5 +1,106 @@
-"""The compliance endpoints of the API (filled by the compliance app)."""
+"""Reporting compliance: GET /compliance (the numbers of the /kepatuhan/ page)."""
 
-from ninja import Router
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from pantau.api.errors import errors
+from pantau.api.schemas import RegionCode
+from pantau.compliance import selectors
+from pantau.lib.clock import WIB
 
 router = Router(tags=["compliance"])
+
+
+def _plausible_day(day: dt.date) -> dt.date:
+    if not 1970 <= day.year <= 2200:
+        raise PydanticCustomError("year_range", "the year must be between 1970 and 2200")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+
+
+class ComplianceFilters(Schema):
+    date: Day = Field(None, description="One day (YYYY-MM-DD, WIB); default today.")
+    since: Day = Field(None, description="First day of a range (YYYY-MM-DD, WIB).")
+    until: Day = Field(
+        None, description=f"Last day of a range, at most {selectors.MAX_DAYS} days long."
+    )
+    region: RegionCode = Field(
+        None, description="A region code of your territory; default: your whole territory."
+    )
+
+
+class MissingOut(Schema):
+    username: str
+    full_name: str
+    region: str = Field(description="The code of the region the report is owed for.")
+    region_name: str
+    due_at: dt.datetime = Field(description="The deadline (WIB), without the grace period.")
+
+
+class ComplianceCounts(Schema):
+    region: str = Field(
+        description="Region code; a cluster's code for level cluster, empty for territory."
+    )
+    name: str
+    level: str = Field(description="kabupaten, kecamatan, desa, cluster or territory")
+    expected: int
+    received: int = Field(description="Received, on time or late.")
+    on_time: int
+    reporting_rate: float | None = Field(description="received / expected; null if none.")
+    on_time_rate: float | None = Field(description="on_time / expected; null if none.")
+    missing: list[MissingOut]
+
+
+class ComplianceOut(ComplianceCounts):
+    since: dt.date
+    until: dt.date
+    children: list[ComplianceCounts] = Field(description="Per kecamatan.")
+
+
+def _counts(node: selectors.Compliance) -> dict:
+    return {
+        "region": node.region,
+        "name": node.name,
+        "level": node.level,
+        "expected": node.expected,
+        "received": node.received,
+        "on_time": node.on_time,
+        "reporting_rate": node.reporting_rate,
+        "on_time_rate": node.on_time_rate,
+        "missing": [
+            {
+                "username": m.username,
+                "full_name": m.full_name,
+                "region": m.region,
+                "region_name": m.region_name,
+                "due_at": m.due_at.astimezone(WIB),
+            }
+            for m in node.missing
+        ],
+    }
+
+
+@router.get("/compliance", response={200: ComplianceOut, **errors(400, 401, 404)})
+def compliance(request, filters: Query[ComplianceFilters]):
+    """Reporting compliance for one day (`date`) or a range (`since`..`until`) and a region of
+    the caller's territory (404 outside it): expected, received and on-time reports, the rates,
+    a child per kecamatan and who has not reported. The counting rule is the one of the
+    /kepatuhan/ page: a slot per person, region and deadline of the instruction's reporting
+    schedule, filled by that person's report received by the deadline plus the grace period
+    (on time) or later the same day (late)."""
+    start, end = selectors.period(date=filters.date, since=filters.since, until=filters.until)
+    node, _scope = selectors.compliance_for(
+        request.auth, start=start, end=end, code=filters.region or None
+    )
+    return {
+        **_counts(node),
+        "since": start,
+        "until": end,
+        "children": [_counts(child) for child in node.children],
+    }

@@ -1,5 +1,45 @@
-"""The dashboard endpoints of the API (filled by the dashboard app)."""
+"""The dashboard's data: GET /dashboard and GET /map.geojson, the same selectors as the page."""
 
-from ninja import Router
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from pantau.api.errors import errors
+from pantau.api.schemas_dashboard import DashboardFilters, DashboardOut, MapOut
+from pantau.dashboard import selectors
+from pantau.lib.errors import NotFound
 
 router = Router(tags=["dashboard"])
+
+
+def _filters(user, filters: DashboardFilters) -> dict:
+    stage = category = None
+    if filters.stage:
+        stage = selectors.stages().filter(code=filters.stage).first()
+        if stage is None:
+            raise NotFound(_("Stage not found."))
+    if filters.category:
+        category = selectors.categories().filter(code=filters.category).first()
+        if category is None:
+            raise NotFound(_("Category not found."))
+    return {
+        "user": user,
+        "region": selectors.dashboard_region(user, filters.region),
+        "since": filters.since,
+        "until": filters.until,
+        "stage": stage,
+        "category": category,
+    }
+
+
+@router.get("/dashboard", response={200: DashboardOut, **errors(400, 401, 404)})
+def dashboard(request, filters: Query[DashboardFilters]):
+    """The figures of a region as the caller sees it (by default their top region): situation,
+    totals, open problems by severity and category, and each child region of the territory."""
+    return selectors.summary(**_filters(request.auth, filters))
+
+
+@router.get("/map.geojson", response={200: MapOut, **errors(400, 401, 404)})
+def dashboard_map(request, filters: Query[DashboardFilters]):
+    """The children of a region as a GeoJSON FeatureCollection with the figures of /dashboard
+    as properties, plus the region's outline and located reports and open problems."""
+    return selectors.map_geojson(**_filters(request.auth, filters))

@@ -25,6 +25,13 @@ PATHS = {
     "/api/v1/agencies": {"get"},
     "/api/v1/stages": {"get"},
     "/api/v1/checklists": {"get"},
+    "/api/v1/dashboard": {"get"},
+    "/api/v1/map.geojson": {"get"},
+    "/api/v1/compliance": {"get"},
+    "/api/v1/periodic-reports": {"get", "post"},
+    "/api/v1/periodic-reports/{id}": {"get"},
+    "/api/v1/periodic-reports/{id}/submit": {"post"},
+    "/api/v1/periodic-reports/{id}/receive": {"post"},
 }
 
 

@@ -1,0 +1,520 @@
+"""Reporting compliance (kepatuhan pelaporan), counted the way DHIS2 counts reporting rates.
+
+What is expected. The instruction file's `reporting:` rules (instruction.ReportingRule) say who
+reports, on which days and before which deadlines (HH:MM, WIB). Every active user whose role is
+the rule's role owes one report per *unit* of their territory -- a camat: their kecamatan; a
+Kepala OPD: each kecamatan assigned to their agency; a coordinator: each kecamatan of their
+cluster; a village account or field monitor: each of their regions -- for every deadline of
+every day of the rule's stage (of every active stage when the rule names none). One (user, unit,
+day, deadline) is one *slot*, one expected report. A seat without an active account expects
+nothing (it shows up in the admin, not here). Two rules with the same deadline for the same
+person and day are one slot (the longer grace wins).
+
+What counts. A slot is filled by a report that the responsible user sent for the unit or for a
+region inside it (a camat's report on one of their villages counts for their kecamatan; someone
+else's report does not: the slot is the user's duty). Time is `received_at`, when the report
+arrived (what DHIS2 counts), not when it says it was observed. For each user, unit and WIB day,
+in deadline order:
+
+1. on time: each slot takes the earliest unused report received after the previous deadline of
+   that day (from the start of the day for the first) and at most `grace_minutes` after its own
+   deadline;
+2. late: each unused report of that day, in order, fills the last slot still empty whose
+   deadline + grace had passed when it arrived: received, not on time;
+3. missing: the slots still empty.
+
+Each report fills at most one slot, so a report sent at 09:00 after a missed 07:00 deadline
+counts, on time, for the 10:00 one (and the 07:00 one stays missing). A slot whose deadline +
+grace is after `now` is not yet expected: it is neither counted nor listed as missing (it still
+takes its report in step 1, so an early report is not taken as someone's late one).
+
+reporting_rate = received / expected and on_time_rate = on_time / expected, None when nothing is
+expected. Totals of a kecamatan, a cluster or the kabupaten are sums over the slots inside them.
+
+Callers pass a region the user may see (`accounts.access.get_region`), or use `compliance_for`
+which starts from the user. Everything is computed in Python from a fixed number of queries
+(rules, stages, responsible users and their units, and the reports of the period), however many
+kecamatan, deadlines and days.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pantau.accounts import access
+from pantau.instruction.models import Assignment, Cluster, Operation, ReportingRule, Role
+from pantau.instruction.selectors import operation_for_region
+from pantau.lib.clock import WIB
+from pantau.lib.errors import Invalid, NotFound
+from pantau.monitoring.models import Report
+from pantau.regions.models import Level, Region
+
+MAX_DAYS = 366  # the longest period asked at once (a whole operation is about three months)
+
+ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+
+
+@dataclass
+class Missing:
+    """An expected report that has not arrived: who owes it, for where, due when."""
+
+    username: str
+    full_name: str
+    region: str  # code
+    region_name: str
+    due_at: dt.datetime  # aware (the deadline, without the grace)
+
+
+@dataclass
+class Compliance:
+    """Reporting compliance of one region (or cluster) over a period.
+
+    `level` is the region's level (kabupaten, kecamatan, desa), "cluster" (then `region` is the
+    cluster's code) or "territory" (the sum over a user's several regions; `region` is "").
+    """
+
+    region: str
+    name: str = ""
+    level: str = ""
+    expected: int = 0
+    received: int = 0
+    on_time: int = 0
+    children: list["Compliance"] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+
+    @property
+    def late(self) -> int:
+        return self.received - self.on_time
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return self.received / self.expected if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One region for which one user owes reports."""
+
+    user_id: int
+    username: str
+    full_name: str
+    code: str
+    name: str
+
+    def holds(self, code: str) -> bool:
+        return code == self.code or code.startswith(self.code + ".")
+
+
+@dataclass
+class Slot:
+    """One expected report: `unit` owes a report by `due_at` (+ `grace`)."""
+
+    unit: Unit
+    due_at: dt.datetime
+    grace: dt.timedelta
+    rules: list[ReportingRule]
+    expected: bool = True  # False: deadline + grace is still to come
+    status: str = MISSING
+    received_at: dt.datetime | None = None
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        return self.due_at + self.grace
+
+
+def _within(code: str, roots: Iterable[str]) -> bool:
+    return any(code == root or code.startswith(root + ".") for root in roots)
+
+
+def _kecamatan_of(code: str) -> str | None:
+    parts = code.split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 else None
+
+
+def _days(start: dt.date, end: dt.date):
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _wib(day: dt.date, hhmm: str = "00:00") -> dt.datetime:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=WIB)
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period that ends before it starts, is longer than MAX_DAYS or lies outside
+    the years 1970 to 2200 (Invalid)."""
+    for name, day in (("since", start), ("until", end)):
+        if not 1970 <= day.year <= 2200:
+            raise Invalid(
+                _("The date must be between the years 1970 and 2200."),
+                fields={name: _("not a plausible date")},
+            )
+    if end < start:
+        raise Invalid(
+            _("The period ends before it starts."),
+            fields={"until": _("on or after the start date")},
+        )
+    if (end - start).days >= MAX_DAYS:
+        raise Invalid(
+            _("Ask for at most %(n)d days at a time.") % {"n": MAX_DAYS},
+            fields={"until": _("at most %(n)d days after the start") % {"n": MAX_DAYS}},
+        )
+
+
+def period(
+    *,
+    date: dt.date | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dt.date, dt.date]:
+    """The WIB days asked for: `since`..`until` (either alone: that one day), else the one day
+    `date`, else today; checked by `check_period`. The page and the API read it the same way."""
+    if since or until:
+        start, end = since or until, until or since
+    else:
+        start = end = date or (now or timezone.now()).astimezone(WIB).date()
+    check_period(start, end)
+    return start, end
+
+
+def responsible_units(operation: Operation, roles: Iterable[str]) -> dict[str, list[Unit]]:
+    """Per role, the (user, region) pairs that owe reports: the territory of every active user
+    of that role, as `accounts.access` computes it, in a handful of queries for everyone."""
+    roles = set(roles)
+    units: dict[str, list[Unit]] = defaultdict(list)
+    if not roles:
+        return units
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False, role__in=roles)
+        .select_related("position__region")
+        .order_by("username")
+    )
+    by_agency: dict[int, list] = defaultdict(list)
+    by_coordinator: dict[int, list] = defaultdict(list)
+    with_regions = []
+    for user in users:
+        position = user.position if user.position_id and user.position.is_active else None
+        if position is not None and position.operation_id != operation.pk:
+            continue
+        name = user.get_full_name()
+        if user.role == Role.CAMAT:
+            if position is not None and position.region_id:
+                region = position.region
+                units[user.role].append(
+                    Unit(user.pk, user.username, name, region.code, region.name)
+                )
+        elif user.role == Role.OPD:
+            agency_id = (position.agency_id if position else None) or user.agency_id
+            if agency_id:
+                by_agency[agency_id].append(user)
+        elif user.role == Role.COORDINATOR:
+            if position is not None:
+                by_coordinator[position.pk].append(user)
+        elif user.role in (Role.VILLAGE, Role.MONITOR):
+            with_regions.append(user)
+    if by_agency:
+        for agency_id, code, kec_name in (
+            Assignment.objects.filter(operation=operation, agency_id__in=by_agency)
+            .order_by("kecamatan__code")
+            .values_list("agency_id", "kecamatan__code", "kecamatan__name")
+        ):
+            for user in by_agency[agency_id]:
+                units[Role.OPD].append(
+                    Unit(user.pk, user.username, user.get_full_name(), code, kec_name)
+                )
+    if by_coordinator:
+        for position_id, code, kec_name in (
+            Cluster.objects.filter(operation=operation, coordinator_id__in=by_coordinator)
+            .order_by("kecamatan__code")
+            .values_list("coordinator_id", "kecamatan__code", "kecamatan__name")
+        ):
+            for user in by_coordinator[position_id]:
+                units[Role.COORDINATOR].append(
+                    Unit(user.pk, user.username, user.get_full_name(), code, kec_name)
+                )
+    if with_regions:
+        people = {user.pk: user for user in with_regions}
+        for user_id, code, region_name in (
+            get_user_model()
+            .regions.through.objects.filter(user_id__in=people)
+            .order_by("region__code")
+            .values_list("user_id", "region__code", "region__name")
+        ):
+            user = people[user_id]
+            units[user.role].append(
+                Unit(user.pk, user.username, user.get_full_name(), code, region_name)
+            )
+    return units
+
+
+def slots(
+    *,
+    operation: Operation,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    within: Iterable[str] | None = None,
+) -> list[Slot]:
+    """Every slot of the WIB days `start`..`end` for units inside `within` (region codes; the
+    operation's region when None), each marked on time, late or missing as the module says."""
+    now = now or timezone.now()
+    roots = [operation.region.code] if within is None else list(within)
+    rules = list(
+        ReportingRule.objects.filter(operation=operation, is_active=True)
+        .select_related("stage")
+        .order_by("order", "pk")
+    )
+    if not rules or not roots:
+        return []
+    stages = list(operation.stages.filter(is_active=True))
+
+    def rule_days(rule: ReportingRule) -> set[dt.date]:
+        if rule.stage_id is not None and not rule.stage.is_active:
+            return set()
+        spans = [rule.stage] if rule.stage_id else stages
+        return {
+            day
+            for stage in spans
+            for day in _days(max(start, stage.starts_on), min(end, stage.ends_on))
+        }
+
+    schedule = [(rule, rule_days(rule)) for rule in rules]
+    schedule = [(rule, days) for rule, days in schedule if days]
+    if not schedule:
+        return []
+    units = responsible_units(operation, {rule.role for rule, _days in schedule})
+    op_root = operation.region.code
+    for role in units:
+        units[role] = [
+            u for u in units[role] if _within(u.code, [op_root]) and _within(u.code, roots)
+        ]
+
+    # One slot per (unit, day, deadline); rules that share a deadline share the slot.
+    by_key: dict[tuple, Slot] = {}
+    for rule, days in schedule:
+        grace = dt.timedelta(minutes=rule.grace_minutes)
+        for unit in units.get(rule.role, ()):
+            for day in days:
+                for hhmm in rule.times:
+                    due = _wib(day, hhmm)
+                    key = (unit, due)
+                    slot = by_key.get(key)
+                    if slot is None:
+                        by_key[key] = Slot(unit=unit, due_at=due, grace=grace, rules=[rule])
+                    else:
+                        slot.rules.append(rule)
+                        slot.grace = max(slot.grace, grace)
+    if not by_key:
+        return []
+
+    # The reports of the period, in one query.
+    max_grace = max(slot.grace for slot in by_key.values())
+    first = _wib(start)
+    last = min(_wib(end + dt.timedelta(days=1)) + max_grace, now)
+    user_ids = {slot.unit.user_id for slot in by_key.values()}
+    received: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    if last >= first:
+        for author_id, code, received_at in (
+            Report.objects.filter(
+                operation=operation,
+                author_id__in=user_ids,
+                received_at__gte=first,
+                received_at__lte=last,
+            )
+            .order_by("received_at", "pk")
+            .values_list("author_id", "region__code", "received_at")
+        ):
+            received[author_id].append((code, received_at))
+
+    # Match per unit and day, in deadline order.
+    per_unit: dict[Unit, dict[dt.date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+    for slot in by_key.values():
+        slot.expected = slot.closes_at <= now
+        per_unit[slot.unit][slot.due_at.astimezone(WIB).date()].append(slot)
+    for unit, days in per_unit.items():
+        times = [t for code, t in received.get(unit.user_id, ()) if unit.holds(code)]
+        used: set[int] = set()
+        for day in sorted(days):
+            day_slots = sorted(days[day], key=lambda s: s.due_at)
+            day_start, day_end = _wib(day), _wib(day + dt.timedelta(days=1))
+            opens = day_start
+            for slot in day_slots:
+                first_ok = slot is day_slots[0]
+                for i, t in enumerate(times):
+                    if i in used or t > slot.closes_at:
+                        continue
+                    if t > opens or (first_ok and t >= opens):
+                        used.add(i)
+                        slot.status, slot.received_at = ON_TIME, t
+                        break
+                opens = slot.due_at
+            for i, t in enumerate(times):
+                if i in used or not day_start <= t < day_end:
+                    continue
+                overdue = [
+                    s for s in day_slots if s.expected and s.status == MISSING and s.closes_at < t
+                ]
+                if overdue:  # late for the last deadline it missed
+                    used.add(i)
+                    overdue[-1].status, overdue[-1].received_at = LATE, t
+    return sorted(by_key.values(), key=lambda s: (s.due_at, s.unit.code, s.unit.username))
+
+
+def _node(code: str, name: str, level: str, found: Iterable[Slot]) -> Compliance:
+    node = Compliance(region=code, name=name, level=level)
+    for slot in found:
+        if not slot.expected:
+            continue
+        node.expected += 1
+        if slot.status == MISSING:
+            node.missing.append(
+                Missing(
+                    username=slot.unit.username,
+                    full_name=slot.unit.full_name,
+                    region=slot.unit.code,
+                    region_name=slot.unit.name,
+                    due_at=slot.due_at,
+                )
+            )
+        else:
+            node.received += 1
+            node.on_time += slot.status == ON_TIME
+    node.missing.sort(key=lambda m: (m.due_at, m.region, m.username))
+    return node
+
+
+def _kecamatan_nodes(kecamatan: Iterable[Region], found: list[Slot]) -> list[Compliance]:
+    grouped: dict[str | None, list[Slot]] = defaultdict(list)
+    for slot in found:
+        grouped[_kecamatan_of(slot.unit.code)].append(slot)
+    return [_node(k.code, k.name, k.level, grouped.get(k.code, ())) for k in kecamatan]
+
+
+def compliance(
+    *,
+    region: Region,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    operation: Operation | None = None,
+) -> Compliance:
+    """Compliance of `region` over the WIB days `start`..`end`, with a child per kecamatan
+    when `region` is the kabupaten. `region` must be one the caller may see."""
+    operation = operation or operation_for_region(region)
+    if operation is None:
+        return Compliance(region=region.code, name=region.name, level=region.level)
+    found = slots(operation=operation, start=start, end=end, now=now, within=[region.code])
+    node = _node(region.code, region.name, region.level, found)
+    if region.level == Level.KABUPATEN:
+        kecamatan = Region.objects.filter(parent=region, level=Level.KECAMATAN).order_by("name")
+        node.children = _kecamatan_nodes(kecamatan, found)
+    return node
+
+
+def _cluster_node(cluster: Cluster, found: list[Slot]) -> Compliance:
+    kecamatan = sorted(cluster.kecamatan.all(), key=lambda k: k.name)
+    codes = [k.code for k in kecamatan]
+    node = _node(
+        cluster.code, cluster.name, "cluster", (s for s in found if _within(s.unit.code, codes))
+    )
+    node.children = _kecamatan_nodes(kecamatan, found)
+    return node
+
+
+def compliance_by_cluster(
+    *,
+    operation: Operation,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    clusters: Iterable[Cluster] | None = None,
+) -> list[tuple[Cluster, Compliance]]:
+    """Per coordination cluster of `operation` (or of `clusters`), in the instruction's order:
+    its compliance (level "cluster", `region` = the cluster's code) with a child per kecamatan."""
+    if clusters is None:
+        clusters = operation.clusters.all()
+    clusters = list(clusters)
+    prefetch_related_objects(clusters, "kecamatan")
+    codes = sorted({k.code for c in clusters for k in c.kecamatan.all()})
+    found = slots(operation=operation, start=start, end=end, now=now, within=codes)
+    return [(cluster, _cluster_node(cluster, found)) for cluster in clusters]
+
+
+@dataclass
+class Scope:
+    """What a user asked to see: a region, or by default their whole territory."""
+
+    region: Region | None = None
+    cluster: Cluster | None = None
+    regions: list[Region] = field(default_factory=list)  # several roots (a Kepala OPD)
+
+
+def scope_for(user, code: str | None = None) -> Scope:
+    """The region `code` if the user may see it (NotFound otherwise, as for a region that does
+    not exist); without a code, the user's territory: the kabupaten for the Pj Bupati and an
+    administrator, the cluster of an Asisten, the kecamatan of a camat, the regions of others."""
+    if code:
+        return Scope(region=access.get_region(user, code))
+    if user.role == Role.COORDINATOR:
+        clusters = list(access.visible_clusters(user).order_by("order", "pk")[:2])
+        if len(clusters) == 1:
+            return Scope(cluster=clusters[0])
+    roots = list(access.top_regions(user).order_by("code"))
+    if not roots:
+        raise NotFound(_("Region not found, or outside your territory."))
+    if len(roots) == 1:
+        return Scope(region=roots[0])
+    return Scope(regions=roots)
+
+
+def compliance_for(
+    user,
+    *,
+    start: dt.date,
+    end: dt.date,
+    code: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Compliance, Scope]:
+    """What the compliance page and the API show `user` for `code` (their territory when None)
+    over `start`..`end`: one node with its children (per kecamatan), and the scope it is of."""
+    check_period(start, end)
+    scope = scope_for(user, code)
+    if scope.region is not None:
+        return compliance(region=scope.region, start=start, end=end, now=now), scope
+    if scope.cluster is not None:
+        cluster = scope.cluster
+        ((_cluster, node),) = compliance_by_cluster(
+            operation=cluster.operation, start=start, end=end, now=now, clusters=[cluster]
+        )
+        return node, scope
+    # several roots (a Kepala OPD's kecamatan): the total over them, a child per root
+    by_operation: dict[Operation, list[Region]] = defaultdict(list)
+    for region in scope.regions:
+        operation = operation_for_region(region)
+        if operation is not None:
+            by_operation[operation].append(region)
+    found: list[Slot] = []
+    for operation, regions in by_operation.items():
+        codes = [r.code for r in regions]
+        found += slots(operation=operation, start=start, end=end, now=now, within=codes)
+    node = _node("", _("Your territory"), "territory", found)
+    node.children = [
+        _node(r.code, r.name, r.level, (s for s in found if _within(s.unit.code, [r.code])))
+        for r in sorted(scope.regions, key=lambda r: r.name)
+    ]
+    return node, scope

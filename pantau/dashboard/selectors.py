@@ -1,0 +1,692 @@
+"""The desk's dashboard as reads: the situation of a region, its figures and its children's,
+the clusters side by side, the time series, the feed of critical events and the map.
+
+Every figure starts from `accounts.access`: the region is fetched with `dashboard_region` (a
+region of the territory, or an ancestor of it seen through the territory, e.g. the kabupaten as
+an Asisten sees it: only their eight kecamatan), and reports and problems are always narrowed to
+the user's territory. Figures are computed with a few GROUP BY queries over the code prefix of
+the child region (`Substr("region__code", 1, len(child code))`), never a query per child.
+
+The period [since, until) applies to what happens: reports observed, problems resolved, the
+time series and the feed. Open problems are those open now and reported before `until`.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Substr, TruncDay, TruncHour
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pantau.accounts import access
+from pantau.instruction.models import Category, Stage
+from pantau.lib.clock import WIB, local_date
+from pantau.lib.errors import NotFound
+from pantau.monitoring.models import Report
+from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity, Status
+from pantau.problems.selectors import overdue_q, severity_rank
+from pantau.regions.models import Level, Region, parent_code
+
+UNKNOWN = "unknown"
+SITUATIONS = ("rawan", "waspada", "aman", UNKNOWN)  # worst first
+SEVERITIES = [s.value for s in reversed(Severity)]  # kritis, tinggi, sedang, rendah
+
+# The rule, written once: the code below follows it and the help text on the page quotes it.
+SITUATION_RULE = [
+    (
+        "rawan",
+        _(
+            "an open problem is critical (kritis), or the latest report of the area or of "
+            "any place inside it says rawan"
+        ),
+    ),
+    (
+        "waspada",
+        _(
+            "an open problem is high (tinggi) or past its deadline, or the latest report of "
+            "a place inside it says waspada"
+        ),
+    ),
+    ("aman", _("there are reports or open problems, and none of the above")),
+    (UNKNOWN, _("no report and no open problem: no data")),
+]
+SITUATION_LABELS = {
+    "rawan": _("critical (rawan)"),
+    "waspada": _("alert (waspada)"),
+    "aman": _("safe (aman)"),
+    UNKNOWN: _("no data"),
+}
+
+FEED_SIZE = 20
+MARKERS = 300
+MAX_BUCKETS = 60
+
+
+@dataclass
+class Stats:
+    """What is counted for one region (a child, or the whole region)."""
+
+    reports: int = 0
+    latest: dict[str, int] = field(default_factory=dict)  # latest report per place: situation
+    problems_open: int = 0
+    problems_overdue: int = 0
+    problems_resolved: int = 0
+    resolved_today: int = 0
+    by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+
+    def add(self, other: "Stats") -> None:
+        self.reports += other.reports
+        for key, n in other.latest.items():
+            self.latest[key] = self.latest.get(key, 0) + n
+        self.problems_open += other.problems_open
+        self.problems_overdue += other.problems_overdue
+        self.problems_resolved += other.problems_resolved
+        self.resolved_today += other.resolved_today
+        for key, n in other.by_severity.items():
+            self.by_severity[key] += n
+
+    @property
+    def situation(self) -> str:
+        return situation(
+            open_by_severity=self.by_severity,
+            overdue=self.problems_overdue,
+            latest=self.latest,
+            reports=self.reports,
+        )
+
+
+def situation(
+    *, open_by_severity: dict[str, int], overdue: int, latest: dict[str, int], reports: int
+) -> str:
+    """The situation of an area (see SITUATION_RULE): from its open problems by severity, how
+    many of them are overdue, the situations of the latest report of each place inside it
+    (situation -> number of places) and how many reports it has in the period."""
+    if open_by_severity.get("kritis") or latest.get("rawan"):
+        return "rawan"
+    if open_by_severity.get("tinggi") or overdue or latest.get("waspada"):
+        return "waspada"
+    if reports or any(open_by_severity.values()):
+        return "aman"
+    return UNKNOWN
+
+
+# Which region, seen through which territory.
+
+
+def dashboard_region(user, code: str | None = None) -> Region:
+    """The region whose dashboard `user` opens: `code` if it is in the territory or an ancestor
+    of it (then seen through the territory), else NotFound; without a code, the user's top
+    region (the kabupaten for the Pj Bupati and an Asisten, a camat's kecamatan)."""
+    terr = access.territory(user)
+    if code is None:
+        roots = list(access.top_regions(user).order_by("code"))
+        if len(roots) == 1:
+            return roots[0]
+        parents = {r.parent_id for r in roots}
+        if len(parents) == 1 and None not in parents:
+            return Region.objects.get(pk=parents.pop())
+        if roots:
+            return roots[0]
+        raise NotFound(_("Region not found, or outside your territory."))
+    try:
+        return access.get_region(user, code)
+    except NotFound:
+        if access.Action.READ in access.allowed_actions(user) and any(
+            root.startswith(code + ".") for root in terr.roots
+        ):
+            region = Region.objects.filter(code=code).first()
+            if region is not None:
+                return region
+        raise
+
+
+def _subtree(region: Region, field: str = "region__code") -> Q:
+    return Q(**{field: region.code}) | Q(**{f"{field}__startswith": region.code + "."})
+
+
+@dataclass
+class Scope:
+    """The filtered reports and problems of a region as a user sees them, and the period."""
+
+    user: object
+    region: Region
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    stage: Stage | None = None
+    category: Category | None = None
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def end(self) -> dt.datetime:
+        return min(self.until, self.now) if self.until else self.now
+
+    def reports(self) -> QuerySet[Report]:
+        """Reports inside the region and the territory, observed in the period."""
+        terr = access.territory(self.user)
+        if access.Action.READ not in access.allowed_actions(self.user) or not terr:
+            return Report.objects.none()
+        found = Report.objects.filter(terr.q("region__code"), _subtree(self.region))
+        if self.since:
+            found = found.filter(observed_at__gte=self.since)
+        if self.until:
+            found = found.filter(observed_at__lt=self.until)
+        if self.stage:
+            found = found.filter(stage=self.stage)
+        return found
+
+    def problems(self) -> QuerySet[Problem]:
+        """Problems inside the region and the territory (not the period: callers choose)."""
+        terr = access.territory(self.user)
+        if not terr:
+            return Problem.objects.none()
+        found = access.problems_for(self.user).filter(terr.q("region__code"), _subtree(self.region))
+        if self.stage:
+            found = found.filter(stage=self.stage)
+        if self.category:
+            found = found.filter(category=self.category)
+        return found
+
+    def open_q(self) -> Q:
+        query = Q(status__in=OPEN)
+        if self.until:
+            query &= Q(created_at__lt=self.until)
+        return query
+
+    def resolved_q(self) -> Q:
+        query = Q(status=Status.SELESAI, resolved_at__isnull=False)
+        if self.since:
+            query &= Q(resolved_at__gte=self.since)
+        if self.until:
+            query &= Q(resolved_at__lt=self.until)
+        return query
+
+
+def start_of_today(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now, WIB).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _latest_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """The latest report of each place (region) among `reports`."""
+    latest = reports.filter(region=OuterRef("region")).order_by("-observed_at", "-pk")
+    return reports.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
+def _stats(scope: Scope, length: int) -> dict[str, Stats]:
+    """Stats per code prefix of `length` characters (the code of the child region holding the
+    place; a report or problem of the region itself is under the region's own code). Three
+    queries, whatever the number of children."""
+    stats: dict[str, Stats] = defaultdict(Stats)
+    key = Substr("region__code", 1, length)
+    reports = scope.reports()
+    for row in reports.annotate(key=key).values("key").annotate(n=Count("pk")).order_by():
+        stats[row["key"]].reports = row["n"]
+    latest = _latest_reports(reports).annotate(key=key).values("key", "situation")
+    for row in latest.annotate(n=Count("pk")).order_by():
+        stats[row["key"]].latest[row["situation"]] = row["n"]
+    open_q = scope.open_q()
+    today = start_of_today(scope.now)
+    counts = {
+        "open": Count("pk", filter=open_q),
+        "overdue": Count("pk", filter=open_q & overdue_q(scope.now)),
+        "resolved": Count("pk", filter=scope.resolved_q()),
+        "resolved_today": Count("pk", filter=Q(status=Status.SELESAI, resolved_at__gte=today)),
+        **{f"sev_{s}": Count("pk", filter=open_q & Q(severity=s)) for s in SEVERITIES},
+    }
+    problems = scope.problems().annotate(key=key).values("key").annotate(**counts).order_by()
+    for row in problems:
+        s = stats[row["key"]]
+        s.problems_open = row["open"]
+        s.problems_overdue = row["overdue"]
+        s.problems_resolved = row["resolved"]
+        s.resolved_today = row["resolved_today"]
+        s.by_severity = {sev: row[f"sev_{sev}"] for sev in SEVERITIES}
+    return stats
+
+
+def _reporting_rates(
+    user, region: Region, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> tuple[float | None, dict[str, float | None]]:
+    """The reporting rate of the region (as far as the user sees it) and per kecamatan child,
+    over the WIB days of [start, end), from the compliance app (None where it has no figure)."""
+    try:
+        from pantau.compliance.selectors import compliance
+    except ImportError:  # the compliance app is not there yet
+        return None, {}
+    if region.level not in (Level.KABUPATEN, Level.KECAMATAN):
+        return None, {}
+    first = local_date(start)
+    last = max(first, local_date(end - dt.timedelta(microseconds=1)))
+    result = compliance(region=region, start=first, end=last, now=now)
+    terr = access.territory(user)
+    children = [c for c in result.children if terr.contains(_code(c))]
+    per_child = {_code(c): c.reporting_rate for c in children}
+    if terr.contains(region.code):
+        return result.reporting_rate, per_child
+    expected = sum(c.expected for c in children)  # seen through the territory: its kecamatan
+    return (sum(c.received for c in children) / expected if expected else None), per_child
+
+
+def _code(node) -> str:
+    region = getattr(node, "region", "")
+    return getattr(region, "code", region) or ""
+
+
+def _rate_period(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    """The period of the reporting rate: the chosen one, else today."""
+    return scope.since or start_of_today(scope.now), scope.end
+
+
+def children_of(user, region: Region) -> QuerySet[Region]:
+    """The children of `region` that `user` sees (an Asisten on the kabupaten: their cluster's
+    kecamatan; above the territory: the regions that hold it)."""
+    if access.Action.READ not in access.allowed_actions(user):
+        return Region.objects.none()
+    terr = access.territory(user)
+    above = {code for root in terr.roots for code in _ancestor_codes(root)}
+    return (
+        Region.objects.filter(terr.q() | Q(code__in=sorted(above)), parent=region)
+        .defer("geometry")
+        .order_by("name")
+    )
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    codes, code = [], parent_code(code)
+    while code:
+        codes.append(code)
+        code = parent_code(code)
+    return codes
+
+
+def _region_out(region: Region) -> dict:
+    return {"code": region.code, "name": region.name, "level": region.level, "title": region.title}
+
+
+def summary(
+    *,
+    user,
+    region: Region,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """The figures of `region` as `user` sees it: the API's /dashboard shape."""
+    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    children = list(children_of(user, region))
+    length = len(children[0].code) if children else len(region.code)
+    stats = _stats(scope, length)
+    total = Stats()
+    for s in stats.values():
+        total.add(s)
+    rate, rates = _reporting_rates(user, region, *_rate_period(scope), scope.now)
+    by_category = (
+        scope.problems()
+        .filter(scope.open_q())
+        .values("category__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "region": _region_out(region),
+        "since": since,
+        "until": until,
+        "situation": total.situation,
+        "reporting_rate": rate,
+        "totals": {
+            "reports": total.reports,
+            "problems_open": total.problems_open,
+            "problems_overdue": total.problems_overdue,
+            "problems_resolved": total.problems_resolved,
+        },
+        "by_severity": total.by_severity,
+        "by_category": {row["category__code"]: row["n"] for row in by_category},
+        "children": [_child_row(c, stats.get(c.code) or Stats(), rates) for c in children],
+    }
+
+
+def _child_row(child: Region, s: Stats, rates: dict) -> dict:
+    return {
+        "code": child.code,
+        "name": child.name,
+        "level": child.level,
+        "situation": s.situation,
+        "reports": s.reports,
+        "problems_open": s.problems_open,
+        "problems_overdue": s.problems_overdue,
+        "problems_resolved": s.problems_resolved,
+        "resolved_today": s.resolved_today,
+        "by_severity": s.by_severity,
+        "reporting_rate": rates.get(child.code),
+    }
+
+
+def clusters(
+    *,
+    user,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict]:
+    """The coordination clusters the user sees, each with its kecamatan's figures (resolved
+    and reporting rate: today). Without a cluster (a camat, an OPD head): one group of the
+    kecamatan they see."""
+    now = now or timezone.now()
+    found = list(
+        access.visible_clusters(user)
+        .select_related("coordinator", "operation__region")
+        .prefetch_related(Prefetch("kecamatan", queryset=Region.objects.defer("geometry")))
+        .order_by("order", "pk")
+    )
+    if found:
+        groups = [
+            (c.code, c.name, c.coordinator.title, sorted(c.kecamatan.all(), key=_name))
+            for c in found
+        ]
+        parent = found[0].operation.region
+    else:
+        kecamatan = list(
+            access.visible_regions(user)
+            .filter(level=Level.KECAMATAN)
+            .defer("geometry")
+            .select_related("parent")
+        )
+        if not kecamatan:
+            return []
+        groups = [("", _("Your kecamatan"), "", sorted(kecamatan, key=_name))]
+        parent = kecamatan[0].parent
+    visible = access.territory(user)
+    scope = Scope(user, parent, since, until, stage, category, now)
+    stats = _stats(scope, len(groups[0][3][0].code) if groups[0][3] else 8)
+    today = start_of_today(now)
+    _rate, rates = _reporting_rates(user, parent, today, now, now)
+    return [
+        {
+            "code": code,
+            "name": name,
+            "coordinator": coordinator,
+            "kecamatan": [
+                {"url_code": k.code, **_child_row(k, stats.get(k.code) or Stats(), rates)}
+                for k in members
+                if visible.contains(k.code)
+            ],
+        }
+        for code, name, coordinator, members in groups
+    ]
+
+
+def _name(region: Region) -> str:
+    return region.name
+
+
+def timeseries(
+    *,
+    user,
+    region: Region,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Problems opened and resolved per day (per hour when the period is at most two days),
+    by category: {"unit", "buckets": [{"start", "opened": {cat: n}, "resolved": {cat: n},
+    "opened_total", "resolved_total"}], "max"}. Without a period: the last 60 days that have
+    any. Two queries."""
+    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    hourly = since is not None and scope.end - since <= dt.timedelta(days=2)
+    trunc = TruncHour if hourly else TruncDay
+    step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
+    problems = scope.problems()
+    opened = problems
+    if since:
+        opened = opened.filter(created_at__gte=since)
+    if until:
+        opened = opened.filter(created_at__lt=until)
+    resolved = problems.filter(scope.resolved_q())
+    rows: dict[dt.datetime, dict] = defaultdict(lambda: {"opened": {}, "resolved": {}})
+    for name, found, moment in (
+        ("opened", opened, "created_at"),
+        ("resolved", resolved, "resolved_at"),
+    ):
+        grouped = (
+            found.annotate(bucket=trunc(moment, tzinfo=WIB))
+            .values("bucket", "category__code")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in grouped:
+            bucket = timezone.localtime(row["bucket"], WIB)
+            rows[bucket][name][row["category__code"]] = row["n"]
+    if since:
+        first = timezone.localtime(since, WIB)
+        first = first.replace(minute=0, second=0, microsecond=0)
+        if not hourly:
+            first = first.replace(hour=0)
+        last = (
+            max([timezone.localtime(scope.end, WIB), *rows])
+            if rows
+            else timezone.localtime(scope.end, WIB)
+        )
+    elif rows:
+        first, last = min(rows), max(rows)
+    else:
+        return {"unit": "hour" if hourly else "day", "buckets": [], "max": 0}
+    buckets = []
+    moment = first
+    while moment <= last:
+        row = rows.get(moment, {"opened": {}, "resolved": {}})
+        buckets.append(
+            {
+                "start": moment,
+                "opened": row["opened"],
+                "resolved": row["resolved"],
+                "opened_total": sum(row["opened"].values()),
+                "resolved_total": sum(row["resolved"].values()),
+            }
+        )
+        moment = _next(moment, step)
+    buckets = buckets[-MAX_BUCKETS:]
+    peak = max((max(b["opened_total"], b["resolved_total"]) for b in buckets), default=0)
+    return {"unit": "hour" if hourly else "day", "buckets": buckets, "max": peak}
+
+
+def _next(moment: dt.datetime, step: dt.timedelta) -> dt.datetime:
+    # WIB has no daylight saving time: adding a day or an hour is exact.
+    return moment + step
+
+
+CRITICAL = (Severity.KRITIS, Severity.TINGGI)
+
+
+def feed(
+    *,
+    user,
+    region: Region,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+    size: int = FEED_SIZE,
+) -> list[dict]:
+    """The latest critical events, newest first: what happened to critical and high problems,
+    deadlines passed (any severity), and reports that say rawan. Two queries."""
+    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    events = ProblemEvent.objects.filter(
+        Q(problem__severity__in=CRITICAL) | Q(kind=ProblemEvent.Kind.OVERDUE),
+        problem__in=scope.problems(),
+    ).exclude(kind__in=[ProblemEvent.Kind.COMMENT, ProblemEvent.Kind.ATTACH])
+    if since:
+        events = events.filter(at__gte=since)
+    if until:
+        events = events.filter(at__lt=until)
+    items = [
+        {
+            "kind": "problem",
+            "event": e.kind,
+            "label": e.get_kind_display(),
+            "at": e.at,
+            "severity": e.problem.severity,
+            "title": f"#{e.problem_id} {e.problem.title}",
+            "region": e.problem.region.name,
+            "url": e.problem.get_absolute_url(),
+        }
+        for e in events.select_related("problem__region").order_by("-at", "-pk")[:size]
+    ]
+    reports = scope.reports().filter(situation="rawan").select_related("region")
+    items += [
+        {
+            "kind": "report",
+            "event": "rawan",
+            "label": SITUATION_LABELS["rawan"],
+            "at": r.observed_at,
+            "severity": "",
+            "title": (r.narrative[:120] or r.region.title),
+            "region": r.region.name,
+            "url": r.get_absolute_url(),
+        }
+        for r in reports.order_by("-observed_at", "-pk")[:size]
+    ]
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items[:size]
+
+
+def latest(
+    *,
+    user,
+    region: Region,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+    size: int = 10,
+) -> dict:
+    """The latest reports and the open problems (most severe first) of the region."""
+    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    reports = scope.reports().select_related("region").order_by("-observed_at", "-pk")[:size]
+    problems = (
+        scope.problems()
+        .filter(scope.open_q())
+        .select_related("region", "category")
+        .annotate(sev_rank=severity_rank())
+        .order_by("sev_rank", "-created_at", "-pk")
+    )
+    return {"reports": list(reports), "problems": list(problems[:size])}
+
+
+def map_geojson(
+    *,
+    user,
+    region: Region,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    stage: Stage | None = None,
+    category: Category | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """The children of the region as a GeoJSON FeatureCollection with the figures of `summary`
+    as properties; the region's own boundary (`outline`) and located reports and open problems
+    (`markers`, at most 300 each) as members of their own."""
+    now = now or timezone.now()
+    filters = dict(since=since, until=until, stage=stage, category=category, now=now)
+    data = summary(user=user, region=region, **filters)
+    codes = [c["code"] for c in data["children"]]
+    geometry = dict(Region.objects.filter(code__in=codes).values_list("code", "geometry"))
+    features = [
+        {
+            "type": "Feature",
+            "id": child["code"],
+            "geometry": geometry.get(child["code"]),
+            "properties": {
+                key: child[key]
+                for key in (
+                    "code",
+                    "name",
+                    "level",
+                    "situation",
+                    "problems_open",
+                    "problems_overdue",
+                    "reporting_rate",
+                )
+            },
+        }
+        for child in data["children"]
+    ]
+    scope = Scope(user, region, since, until, stage, category, now)
+    markers = []
+    located = scope.reports().filter(lat__isnull=False, lon__isnull=False)
+    for r in located.order_by("-observed_at", "-pk").values(
+        "pk", "lat", "lon", "situation", "observed_at", "region__name"
+    )[:MARKERS]:
+        markers.append(
+            {
+                "kind": "report",
+                "id": r["pk"],
+                "lat": r["lat"],
+                "lon": r["lon"],
+                "situation": r["situation"],
+                "severity": None,
+                "title": r["region__name"],
+                "url": reverse("report", args=[r["pk"]]),
+            }
+        )
+    problems = scope.problems().filter(scope.open_q(), lat__isnull=False, lon__isnull=False)
+    for p in problems.order_by("-created_at", "-pk").values(
+        "pk", "lat", "lon", "severity", "title"
+    )[:MARKERS]:
+        markers.append(
+            {
+                "kind": "problem",
+                "id": p["pk"],
+                "lat": p["lat"],
+                "lon": p["lon"],
+                "situation": None,
+                "severity": p["severity"],
+                "title": f"#{p['pk']} {p['title']}",
+                "url": reverse("problem", args=[p["pk"]]),
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "region": data["region"],
+        "situation": data["situation"],
+        "outline": region.geometry,
+        "features": features,
+        "markers": markers,
+    }
+
+
+def stages() -> QuerySet[Stage]:
+    return Stage.objects.filter(is_active=True, operation__is_active=True).order_by(
+        "operation_id", "order", "starts_on"
+    )
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("order", "name")
+
+
+def stage_period(stage: Stage) -> tuple[dt.datetime, dt.datetime]:
+    """The WIB dates of a stage as [since, until)."""
+    since = dt.datetime.combine(stage.starts_on, dt.time.min, tzinfo=WIB)
+    until = dt.datetime.combine(stage.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=WIB)
+    return since, until
+
+
+def ancestors(user, region: Region) -> list[Region]:
+    """The regions above `region` whose dashboard `user` may open (for the breadcrumbs)."""
+    codes = _ancestor_codes(region.code)
+    terr = access.territory(user)
+    return [
+        r
+        for r in Region.objects.filter(code__in=codes).order_by("code")
+        if terr.contains(r.code) or any(root.startswith(r.code + ".") for root in terr.roots)
+    ]

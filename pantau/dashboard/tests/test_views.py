@@ -1,0 +1,120 @@
+"""The dashboard page, its refreshed panels, its map GeoJSON and the API: same figures, same
+territory."""
+
+import pytest
+
+from pantau.api.tests.conftest import error_shape
+
+TONGAS = "35.13.23"
+PAITON = "35.13.12"
+pytestmark = pytest.mark.django_db
+FIGURES = ("code", "name", "situation", "problems_open", "problems_overdue", "reporting_rate")
+
+
+def test_it_asks_to_log_in(client):
+    response = client.get("/dasbor/")
+    assert response.status_code == 302 and "/masuk/" in response["Location"]
+    assert client.get("/dasbor/peta.geojson").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "username, region, count",
+    [("bupati", "35.13", 24), ("asisten-adum", "35.13", 8), ("camat-tongas", TONGAS, 14)],
+)
+def test_the_page_shows_the_territory(login, username, region, count):
+    response = login(username).get("/dasbor/")
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data["region"]["code"] == region
+    assert len(data["children"]) == count
+    html = response.content.decode()
+    assert html.count('class="kid"') == count
+    assert 'hx-trigger="every 60s"' in html
+    assert f'data-geojson-url="/dasbor/peta.geojson?region={region}"' in html
+    assert "leaflet/leaflet.js" in html and "dashboard/map.js" in html
+    assert 'id="situation-rule"' in html
+
+
+def test_the_panels_come_alone_for_htmx(login):
+    response = login("bupati").get("/dasbor/?period=today", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.startswith('<div id="panels"') and "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_drills_down_and_refuses_outside_the_territory(login):
+    client = login("camat-tongas")
+    assert client.get(f"/dasbor/?region={PAITON}").status_code == 404
+    assert client.get(f"/dasbor/peta.geojson?region={PAITON}").status_code == 404
+    response = client.get(f"/dasbor/?region={TONGAS}.2001")
+    assert response.status_code == 200
+    assert response.context["region"].code == f"{TONGAS}.2001"
+    client = login("bupati")
+    response = client.get(f"/dasbor/?region={TONGAS}")
+    assert len(response.context["data"]["children"]) == 14
+
+
+def test_a_village_account_sees_its_village(login):
+    response = login("desa-3513012001").get("/dasbor/")
+    assert response.status_code == 200
+    assert response.context["region"].code == "35.13.01.2001"
+    assert response.context["clusters"] == []
+
+
+def test_the_map_is_the_territory_s_children(login):
+    client = login("asisten-adum")
+    response = client.get("/dasbor/peta.geojson")
+    assert response["Content-Type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    page = client.get("/dasbor/").context["data"]
+    assert [f["id"] for f in body["features"]] == [c["code"] for c in page["children"]]
+    for feature, row in zip(body["features"], page["children"], strict=True):
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert feature["properties"] == {**{k: row[k] for k in FIGURES}, "level": "kecamatan"}
+
+
+def test_the_map_carries_located_reports_and_problems(login, new_problem):
+    problem = new_problem("camat-tongas", region=TONGAS, lat=-7.75, lon=113.1)
+    body = login("camat-tongas").get("/dasbor/peta.geojson").json()
+    assert {"kind": "problem", "id": problem.pk} in [
+        {"kind": m["kind"], "id": m["id"]} for m in body["markers"]
+    ]
+    other = login("asisten-adum").get("/dasbor/peta.geojson").json()
+    assert problem.pk not in [m["id"] for m in other["markers"] if m["kind"] == "problem"]
+
+
+@pytest.mark.parametrize("username", ["bupati", "asisten-pemkesra", "camat-tongas"])
+def test_the_api_gives_what_the_page_shows(login, api_as, username, new_problem):
+    new_problem("camat-tongas", region=TONGAS, severity="kritis")
+    query = "?period=range&start=2024-11-01&end=2030-12-31"
+    page = login(username).get("/dasbor/" + query).context["data"]
+    api = api_as(username)
+    params = {"since": "2024-11-01T00:00:00+07:00", "until": "2031-01-01T00:00:00+07:00"}
+    response = api.get("/dashboard", params)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    for key in ("region", "situation", "totals", "by_severity", "by_category"):
+        assert body[key] == page[key], key
+    assert [{k: c[k] for k in FIGURES} for c in body["children"]] == [
+        {k: c[k] for k in FIGURES} for c in page["children"]
+    ]
+    geo = api.get("/map.geojson", {"region": body["region"]["code"], **params}).json()
+    assert [f["properties"]["code"] for f in geo["features"]] == [
+        c["code"] for c in body["children"]
+    ]
+
+
+def test_the_api_answers_404_outside_the_territory(api_as):
+    api = api_as("camat-tongas")
+    error_shape(api.get("/dashboard", {"region": PAITON}), 404, "not_found")
+    error_shape(api.get("/map.geojson", {"region": PAITON}), 404, "not_found")
+    error_shape(api.get("/dashboard", {"category": "no-such"}), 404, "not_found")
+    error_shape(api_as(None).get("/dashboard"), 401)
+
+
+def test_the_page_takes_a_bounded_number_of_queries(login, django_assert_max_num_queries):
+    client = login("bupati")
+    client.get("/dasbor/")  # (the session and the territory's first look-ups)
+    with django_assert_max_num_queries(45):
+        assert client.get("/dasbor/").status_code == 200

@@ -1,0 +1,176 @@
+"""The figures of a periodic report, gathered in one place.
+
+The situation and reporting rate per kecamatan come from the desk's dashboard
+(`pantau.dashboard.selectors.summary`) and the reporting compliance from
+`pantau.compliance.selectors.compliance`; while either is missing (they are written beside this
+app) a small fallback computes the same figures here, so that integrating them is this module
+only. The problem counts are computed here from the same problems the report lists, so that the
+totals and the table always agree.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from pantau.instruction.models import Role
+from pantau.monitoring.models import Report, Situation
+from pantau.regions.models import Region
+
+try:  # pragma: no cover - depends on what the other apps provide
+    from pantau.dashboard.selectors import summary as dashboard_summary
+except ImportError:  # pragma: no cover
+    dashboard_summary = None
+try:  # pragma: no cover
+    from pantau.compliance.selectors import compliance as compliance_figures
+except ImportError:  # pragma: no cover
+    compliance_figures = None
+
+SITUATION_RANK = {"": 0, Situation.AMAN: 1, Situation.WASPADA: 2, Situation.RAWAN: 3}
+
+
+def system_user():
+    """Who the figures are computed for: the whole region, like an administrator (the person
+    who requested the report was checked against the region when they asked)."""
+    return get_user_model()(
+        username="pantau-system", role=Role.ADMIN, is_superuser=True, is_active=True
+    )
+
+
+@dataclass
+class Compliance:
+    expected: int = 0
+    received: int = 0
+    on_time: int = 0
+    reporting_rate: float | None = None
+    on_time_rate: float | None = None
+    missing: list[dict] = field(default_factory=list)
+    available: bool = True
+
+
+@dataclass
+class Figures:
+    situation: str
+    kecamatan: list[dict]  # code, name, situation, reporting_rate
+    reports: int
+    compliance: Compliance
+
+
+def worst(situations) -> str:
+    return max(situations, key=lambda s: SITUATION_RANK.get(s or "", 0), default="") or ""
+
+
+def _in(field_name: str, codes: list[str]) -> Q:
+    query = Q(pk__in=[])
+    for code in codes:
+        query |= Q(**{field_name: code}) | Q(**{f"{field_name}__startswith": code + "."})
+    return query
+
+
+def gather(
+    *,
+    top: Region,
+    kecamatan: list[Region],
+    start: dt.date,
+    end: dt.date,
+    since: dt.datetime,
+    until: dt.datetime,
+    now=None,
+) -> Figures:
+    """The figures of `kecamatan` (all of a kabupaten or cluster, or one) over the WIB days
+    `start`..`end`, i.e. [since, until).
+
+    `top` is the region the other selectors are asked about: the kabupaten for a kabupaten or
+    cluster report, the kecamatan itself for a kecamatan report.
+    """
+    codes = [k.code for k in kecamatan]
+    reports = Report.objects.filter(
+        _in("region__code", codes), observed_at__gte=since, observed_at__lt=until
+    )
+    situations = _situations(top, kecamatan, reports, since, until)
+    rows = [
+        {
+            "code": k.code,
+            "name": k.name,
+            "situation": situations.get(k.code, {}).get("situation", ""),
+            "reporting_rate": situations.get(k.code, {}).get("reporting_rate"),
+        }
+        for k in kecamatan
+    ]
+    return Figures(
+        situation=worst(r["situation"] for r in rows),
+        kecamatan=rows,
+        reports=reports.count(),
+        compliance=_compliance(top, codes, start, end, now),
+    )
+
+
+def _situations(top, kecamatan, reports, since, until) -> dict[str, dict]:
+    if dashboard_summary is not None:
+        data = dashboard_summary(user=system_user(), region=top, since=since, until=until)
+        children = {c["code"]: c for c in data.get("children", [])}
+        if top.level == "kecamatan":  # its children are villages: the kecamatan's own figures
+            children = {top.code: data}
+        return {
+            code: {
+                "situation": child.get("situation") or "",
+                "reporting_rate": child.get("reporting_rate"),
+            }
+            for code, child in children.items()
+        }
+    # Fallback: the situation of the latest report of the period in each kecamatan.
+    latest: dict[str, str] = {}
+    ordered = reports.order_by("observed_at", "id").values_list("region__code", "situation")
+    for code, situation in ordered.iterator(chunk_size=2000):
+        latest[".".join(code.split(".")[:3])] = situation
+    return {k.code: {"situation": latest.get(k.code, "")} for k in kecamatan}
+
+
+def _attr(obj, name, default=None):
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+def _compliance(top, codes, start, end, now) -> Compliance:
+    if compliance_figures is None:
+        return Compliance(available=False)
+    data = compliance_figures(region=top, start=start, end=end, now=now)
+    missing = [
+        {
+            "username": _attr(m, "username", ""),
+            "full_name": _attr(m, "full_name", ""),
+            "region": _attr(m, "region", ""),
+            "region_name": _attr(m, "region_name", ""),
+            "due_at": _attr(m, "due_at"),
+        }
+        for m in _attr(data, "missing", []) or []
+    ]
+    whole = top.level == "kecamatan" or set(codes) == {
+        c for c in Region.objects.filter(parent=top).values_list("code", flat=True)
+    }
+    if whole:
+        return Compliance(
+            expected=_attr(data, "expected", 0),
+            received=_attr(data, "received", 0),
+            on_time=_attr(data, "on_time", 0),
+            reporting_rate=_attr(data, "reporting_rate"),
+            on_time_rate=_attr(data, "on_time_rate"),
+            missing=missing,
+        )
+    # A cluster: add up its kecamatan.
+    children = [
+        c
+        for c in _attr(data, "children", []) or []
+        if _attr(c, "code", _attr(c, "region")) in codes
+    ]
+    expected = sum(_attr(c, "expected", 0) for c in children)
+    received = sum(_attr(c, "received", 0) for c in children)
+    on_time = sum(_attr(c, "on_time", 0) for c in children)
+    return Compliance(
+        expected=expected,
+        received=received,
+        on_time=on_time,
+        reporting_rate=received / expected if expected else None,
+        on_time_rate=on_time / expected if expected else None,
+        missing=[m for m in missing if any(str(m["region"]).startswith(code) for code in codes)],
+    )
