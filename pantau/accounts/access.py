@@ -65,7 +65,8 @@ class Territory:
     def q(self, field: str = "code") -> Q:
         """A filter on `field` (a region code, e.g. "region__code") selecting this territory."""
         if self.everything:
-            return Q()
+            # not Q(): an empty Q vanishes when OR-ed with another condition
+            return Q(**{f"{field}__isnull": False})
         if not self.roots:
             return Q(pk__in=[])
         query = Q(**{f"{field}__in": sorted(self.roots)})

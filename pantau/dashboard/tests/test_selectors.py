@@ -227,3 +227,13 @@ def test_above_the_territory_the_children_are_the_regions_that_hold_it(users):
     assert [c["code"] for c in selectors.summary(user=camat, region=region)["children"]] == [
         "35.13"
     ]
+
+
+def test_the_administrator_and_the_periodic_report_see_every_kecamatan(users):
+    from pantau.dashboard.selectors import summary
+    from pantau.periodic.figures import system_user
+    from pantau.regions.models import Region
+
+    kabupaten = Region.objects.get(code="35.13")
+    for user in (users["admin"], system_user()):
+        assert len(summary(user=user, region=kabupaten)["children"]) == 24
