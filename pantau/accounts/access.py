@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Assignment, Cluster, Operation, Role
 from pantau.lib.errors import Forbidden, NotFound
+from pantau.monitoring.models import Report
+from pantau.periodic.models import PeriodicReport, Scope
 from pantau.problems.models import LEVELS, Problem, Referral
 from pantau.problems.models import Level as ProblemLevel
 from pantau.regions.models import Region
@@ -270,3 +272,136 @@ def require_act(user, problem: Problem, action: ProblemAction) -> None:
             ),
             code="forbidden",
         )
+
+
+# Field reports: the territory, and always one's own.
+
+
+def reports_for(user) -> QuerySet[Report]:
+    """The reports `user` may see: inside their territory, and always their own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Report.objects.none()
+    query = Q(author=user)
+    if Action.READ in allowed_actions(user):
+        terr = territory(user)
+        if terr:
+            query |= terr.q("region__code")
+    return Report.objects.filter(query)
+
+
+def get_report(user, pk) -> Report:
+    """The report `pk` if `user` may see it; NotFound for missing and forbidden alike."""
+    report = (
+        reports_for(user)
+        .filter(pk=pk)
+        .select_related("region", "region__parent", "stage", "checklist", "author")
+        .first()
+    )
+    if report is None:
+        raise NotFound(_("Report not found, or outside your territory."))
+    return report
+
+
+# Periodic reports (laporan berkala). Who may request, see and sign what:
+#   kecamatan report   requested and seen by whoever's territory holds the kecamatan (admin, the Pj
+#                      Bupati, the Asisten of its cluster, the camat); submitted by its camat
+#   cluster report     requested and seen by admin, the Pj Bupati and the cluster's Asisten;
+#                      submitted by that Asisten
+#   kabupaten report   requested and seen by admin, the Pj Bupati and the three Asisten; submitted
+#                      by any Asisten of the operation (the coordinators sign the desk's report)
+#   receiving          the Pj Bupati only: the record proves what the regent received.
+# The administrator requests and sees everything but neither submits nor receives: those are the
+# officials' acts.
+
+PERIODIC_REQUESTERS = (Role.ADMIN, Role.BUPATI, Role.COORDINATOR, Role.CAMAT)
+
+
+def _is_admin(user) -> bool:
+    return bool(user.is_superuser or user.role == Role.ADMIN)
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def may_cover_periodic(user, *, scope: str, region: Region, cluster: Cluster | None) -> bool:
+    """May `user` request (and so see) a report of this scope on this region or cluster?"""
+    if not _active(user) or Action.READ not in allowed_actions(user):
+        return False
+    if _is_admin(user):
+        return True
+    if user.role not in PERIODIC_REQUESTERS:
+        return False
+    if scope == Scope.KECAMATAN:
+        return territory(user).contains(region.code)
+    if scope == Scope.CLUSTER:
+        return visible_clusters(user).filter(pk=cluster.pk).exists()
+    # kabupaten
+    if user.role == Role.BUPATI:
+        return territory(user).contains(region.code)
+    if user.role == Role.COORDINATOR and user.position_id:
+        return Cluster.objects.filter(
+            coordinator_id=user.position_id, operation__region=region
+        ).exists()
+    return False
+
+
+def periodic_reports_for(user) -> QuerySet[PeriodicReport]:
+    """The periodic reports `user` may see."""
+    if not _active(user):
+        return PeriodicReport.objects.none()
+    reports = PeriodicReport.objects.all()
+    if _is_admin(user):
+        return reports
+    if user.role not in PERIODIC_REQUESTERS:
+        return reports.none()
+    terr = territory(user)
+    query = Q(scope=Scope.KECAMATAN) & terr.q("region__code")
+    query |= Q(scope=Scope.CLUSTER, cluster__in=visible_clusters(user))
+    if user.role == Role.BUPATI:
+        query |= Q(scope=Scope.KABUPATEN) & terr.q("region__code")
+    if user.role == Role.COORDINATOR and user.position_id:
+        query |= Q(
+            scope=Scope.KABUPATEN,
+            region__operations__clusters__coordinator_id=user.position_id,
+        )
+    if user.role == Role.CAMAT:
+        query = Q(scope=Scope.KECAMATAN) & terr.q("region__code")
+    return reports.filter(query).distinct()
+
+
+def may_sign_periodic(user, report: PeriodicReport) -> bool:
+    """The official who submits (signs) this report: see the module's docstring."""
+    if not _active(user) or not user.position_id or not user.position.is_active:
+        return False
+    if report.scope == Scope.KECAMATAN:
+        return user.role == Role.CAMAT and user.position.region_id == report.region_id
+    if report.scope == Scope.CLUSTER:
+        return user.role == Role.COORDINATOR and report.cluster.coordinator_id == user.position_id
+    return (
+        user.role == Role.COORDINATOR
+        and Cluster.objects.filter(
+            operation=report.operation, coordinator_id=user.position_id
+        ).exists()
+    )
+
+
+def may_receive_periodic(user, report: PeriodicReport) -> bool:
+    return bool(
+        _active(user)
+        and user.role == Role.BUPATI
+        and territory(user).contains(report.operation.region.code)
+    )
+
+
+def periodic_requestable_regions(user) -> QuerySet[Region]:
+    """Kecamatan (and the kabupaten) the user may request a report for."""
+    if not _active(user) or user.role not in PERIODIC_REQUESTERS and not _is_admin(user):
+        return Region.objects.none()
+    regions = visible_regions(user).filter(level__in=["kecamatan", "kabupaten"])
+    if user.role == Role.COORDINATOR and user.position_id:
+        kabupaten = Region.objects.filter(
+            operations__clusters__coordinator_id=user.position_id
+        ).values("pk")
+        regions = Region.objects.filter(Q(pk__in=regions.values("pk")) | Q(pk__in=kabupaten))
+    return regions.order_by("code").distinct()

@@ -19,29 +19,9 @@ REPORT_LEVELS = (Level.KECAMATAN, Level.DESA)
 FIELD_ROLES = (Role.CAMAT, Role.OPD, Role.VILLAGE, Role.MONITOR)
 
 
-def reports_for(user) -> QuerySet[Report]:
-    """The reports `user` may see: inside their territory, and always their own."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Report.objects.none()
-    query = Q(author=user)
-    if Action.READ in access.allowed_actions(user):
-        terr = access.territory(user)
-        if terr:
-            query |= terr.q("region__code")
-    return Report.objects.filter(query)
-
-
-def report_for(user, pk) -> Report:
-    """The report `pk` if `user` may see it; NotFound for missing and forbidden alike."""
-    report = (
-        reports_for(user)
-        .filter(pk=pk)
-        .select_related("region", "region__parent", "stage", "checklist", "author")
-        .first()
-    )
-    if report is None:
-        raise NotFound(_("Report not found, or outside your territory."))
-    return report
+# Who sees which report is decided in accounts.access, like everything else.
+reports_for = access.reports_for
+report_for = access.get_report
 
 
 def photo_for(user, pk) -> Photo:

@@ -1,5 +1,5 @@
-"""Reads of periodic reports, and who may do what with one. Every rule is here (never in a
-template): the pages and the API ask `permissions(user, report)`.
+"""Reads of periodic reports, and what a user may do with one now. The rules themselves live
+in accounts.access (never in a template): the pages and the API ask `permissions(user, report)`.
 
 Who may request, see and sign what:
   kecamatan report   requested and seen by whoever's territory holds the kecamatan (admin, the Pj
@@ -15,71 +15,20 @@ officials' acts.
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
-from pantau.accounts.access import Action
-from pantau.instruction.models import Cluster, Role
+from pantau.instruction.models import Cluster
 from pantau.lib.errors import NotFound
-from pantau.periodic.models import PeriodicReport, ReportFile, ReportStatus, Scope
-from pantau.regions.models import Region
+from pantau.periodic.models import PeriodicReport, ReportFile, ReportStatus
 
-REQUESTERS = (Role.ADMIN, Role.BUPATI, Role.COORDINATOR, Role.CAMAT)
-
-
-def _is_admin(user) -> bool:
-    return bool(user.is_superuser or user.role == Role.ADMIN)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def may_cover(user, *, scope: str, region: Region, cluster: Cluster | None) -> bool:
-    """May `user` request (and so see) a report of this scope on this region or cluster?"""
-    if not _active(user) or Action.READ not in access.allowed_actions(user):
-        return False
-    if _is_admin(user):
-        return True
-    if user.role not in REQUESTERS:
-        return False
-    if scope == Scope.KECAMATAN:
-        return access.territory(user).contains(region.code)
-    if scope == Scope.CLUSTER:
-        return access.visible_clusters(user).filter(pk=cluster.pk).exists()
-    # kabupaten
-    if user.role == Role.BUPATI:
-        return access.territory(user).contains(region.code)
-    if user.role == Role.COORDINATOR and user.position_id:
-        return Cluster.objects.filter(
-            coordinator_id=user.position_id, operation__region=region
-        ).exists()
-    return False
-
-
-def reports_for(user) -> QuerySet[PeriodicReport]:
-    """The periodic reports `user` may see."""
-    if not _active(user):
-        return PeriodicReport.objects.none()
-    reports = PeriodicReport.objects.all()
-    if _is_admin(user):
-        return reports
-    if user.role not in REQUESTERS:
-        return reports.none()
-    terr = access.territory(user)
-    query = Q(scope=Scope.KECAMATAN) & terr.q("region__code")
-    query |= Q(scope=Scope.CLUSTER, cluster__in=access.visible_clusters(user))
-    if user.role == Role.BUPATI:
-        query |= Q(scope=Scope.KABUPATEN) & terr.q("region__code")
-    if user.role == Role.COORDINATOR and user.position_id:
-        query |= Q(
-            scope=Scope.KABUPATEN,
-            region__operations__clusters__coordinator_id=user.position_id,
-        )
-    if user.role == Role.CAMAT:
-        query = Q(scope=Scope.KECAMATAN) & terr.q("region__code")
-    return reports.filter(query).distinct()
+# Who may request, see, sign and receive is decided in accounts.access (see its docstring).
+may_cover = access.may_cover_periodic
+reports_for = access.periodic_reports_for
+may_sign = access.may_sign_periodic
+may_receive = access.may_receive_periodic
+requestable_regions = access.periodic_requestable_regions
 
 
 def report_for(user, pk) -> PeriodicReport:
@@ -103,30 +52,6 @@ def file_for(user, pk, fmt: str) -> ReportFile:
     return item
 
 
-def may_sign(user, report: PeriodicReport) -> bool:
-    """The official who submits (signs) this report: see the module's docstring."""
-    if not _active(user) or not user.position_id or not user.position.is_active:
-        return False
-    if report.scope == Scope.KECAMATAN:
-        return user.role == Role.CAMAT and user.position.region_id == report.region_id
-    if report.scope == Scope.CLUSTER:
-        return user.role == Role.COORDINATOR and report.cluster.coordinator_id == user.position_id
-    return (
-        user.role == Role.COORDINATOR
-        and Cluster.objects.filter(
-            operation=report.operation, coordinator_id=user.position_id
-        ).exists()
-    )
-
-
-def may_receive(user, report: PeriodicReport) -> bool:
-    return bool(
-        _active(user)
-        and user.role == Role.BUPATI
-        and access.territory(user).contains(report.operation.region.code)
-    )
-
-
 @dataclass(frozen=True)
 class Permissions:
     edit_recommendations: bool
@@ -146,16 +71,3 @@ def permissions(user, report: PeriodicReport) -> Permissions:
 
 def requestable_clusters(user) -> QuerySet[Cluster]:
     return access.visible_clusters(user).order_by("order")
-
-
-def requestable_regions(user) -> QuerySet[Region]:
-    """Kecamatan (and the kabupaten) the user may request a report for."""
-    if not _active(user) or user.role not in REQUESTERS and not _is_admin(user):
-        return Region.objects.none()
-    regions = access.visible_regions(user).filter(level__in=["kecamatan", "kabupaten"])
-    if user.role == Role.COORDINATOR and user.position_id:
-        kabupaten = Region.objects.filter(
-            operations__clusters__coordinator_id=user.position_id
-        ).values("pk")
-        regions = Region.objects.filter(Q(pk__in=regions.values("pk")) | Q(pk__in=kabupaten))
-    return regions.order_by("code").distinct()
