@@ -8,6 +8,9 @@ PANTAU_ALLOWED_HOSTS  comma-separated host names (default: localhost, 127.0.0.1,
 PANTAU_REDIS_URL    e.g. redis://127.0.0.1:6379/0: the task queue runs on Redis across machines
                     (default: Huey on SQLite in the data directory, no other server)
 PANTAU_EMAIL_HOST   SMTP server for e-mail notifications (unset: no e-mail is sent)
+PANTAU_S3_BUCKET    uploads in an S3-compatible bucket (PANTAU_S3_ENDPOINT_URL, _REGION,
+                    _ACCESS_KEY, _SECRET_KEY); default: files under PANTAU_DATA_DIR/media
+PANTAU_REPLICA_URLS comma-separated database URLs of read replicas (see pantau/lib/dbrouter.py)
 """
 
 import importlib.util
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "pantau.problems",
     "pantau.compliance",
     "pantau.dashboard",
+    "pantau.rollups",
     "pantau.periodic",
     "pantau.api",
     "pantau.odk",
@@ -73,6 +77,12 @@ INSTALLED_APPS = [
     "pantau.demo",
     "huey.contrib.djhuey",
     "django_htmx",
+    # Security (issue 6): Content-Security-Policy, login brake, two-factor login.
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -84,15 +94,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pantau.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pantau.accounts.middleware.SessionIdleMiddleware",
+    "pantau.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "pantau.urls"
@@ -137,6 +152,19 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+# Read replicas (PANTAU_REPLICA_URLS, comma-separated database URLs): aliases replica1,
+# replica2, ...; pantau.lib.dbrouter sends them the reads of the read-mostly views (dashboard,
+# compliance, exports) and nothing else. In tests they mirror the primary.
+for _number, _url in enumerate(envlist("PANTAU_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("PANTAU_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+    if DATABASES[f"replica{_number}"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES[f"replica{_number}"]["OPTIONS"] = SQLITE_OPTIONS
+DATABASE_ROUTERS = ["pantau.lib.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -169,9 +197,41 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed, compressed (gzip, brotli) names: WhiteNoise lets browsers keep them for a year.
+    "staticfiles": {"BACKEND": "pantau.lib.storage.StaticStorage"},
 }
+
+
+# Uploads (photos, attachments, periodic report files) in an S3-compatible bucket (AWS, MinIO,
+# ...) when PANTAU_S3_BUCKET is set; otherwise on disk under MEDIA_ROOT, which may be a shared
+# volume (NFS) for app servers and workers on several machines. Files are always served through
+# Pantau's access-checked views, never from the bucket directly: the bucket stays private.
+def s3_storage(environ) -> dict:
+    """The STORAGES entry of the bucket named by PANTAU_S3_BUCKET and its companions."""
+    endpoint = environ.get("PANTAU_S3_ENDPOINT_URL") or None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["PANTAU_S3_BUCKET"],
+            "endpoint_url": endpoint,
+            "region_name": environ.get("PANTAU_S3_REGION") or None,
+            "access_key": environ.get("PANTAU_S3_ACCESS_KEY") or None,
+            "secret_key": environ.get("PANTAU_S3_SECRET_KEY") or None,
+            # Path-style URLs: what MinIO and most S3-compatible servers expect.
+            "addressing_style": "path" if endpoint else None,
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
+S3_BUCKET = os.environ.get("PANTAU_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(os.environ)
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the hashed names are kept (and compressed): half the work at every `pantau serve` start.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # Uploads: photos of reports and attachments of problems.
 PHOTO_MAX_BYTES = int(os.environ.get("PANTAU_PHOTO_MAX_MB", "10")) * 1024 * 1024
@@ -231,6 +291,78 @@ if envbool("PANTAU_BEHIND_PROXY"):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security (issue 6, "Harden") ---------------------------------------------------------
+# PANTAU_HTTPS=1: served over HTTPS (directly or behind a TLS proxy with PANTAU_BEHIND_PROXY=1).
+# Without it (the demo on http://127.0.0.1:8000) cookies are not Secure and nothing redirects.
+HTTPS = envbool("PANTAU_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS  # nothing exempt: Pantau has no plain-http health endpoint
+SECURE_HSTS_SECONDS = int(os.environ.get("PANTAU_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preloading commits the whole domain (the regency's go.id, not Pantau's to decide) to HTTPS in
+# browsers for months: only on request. Django's check warns about it (security.W021) otherwise.
+SECURE_HSTS_PRELOAD = HTTPS and envbool("PANTAU_HSTS_PRELOAD")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Sessions end 12 h after login (PANTAU_SESSION_AGE) and after PANTAU_SESSION_IDLE seconds
+# without a request (default 4 h, 0: never; pantau.accounts.middleware.SessionIdleMiddleware
+# writes the session at most once a minute for it, not on every request). They survive closing
+# the browser: field officers on phones close it all day, and the offline outbox sends later.
+SESSION_IDLE_SECONDS = int(os.environ.get("PANTAU_SESSION_IDLE", str(4 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+
+# Content-Security-Policy (django-csp 4): only Pantau's own scripts, styles, images and requests.
+# No inline script or style anywhere (the htmx indicator style is in pantau.css, see base.html).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],  # Leaflet's icons, photo previews before upload
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Login brake on the login page and the admin (django-axes): PANTAU_LOGIN_FAILURES failed logins
+# (default 10) for a username, or PANTAU_LOGIN_ADDRESS_FAILURES (default 50: offices share an
+# address) from a client address, lock it for PANTAU_LOGIN_COOLOFF_MINUTES (default 15), even
+# with the right password; a successful login resets the count. Failures through the API and ODK
+# count too (they call authenticate() with the request; pantau.accounts.logins).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("PANTAU_LOGIN_FAILURES", "10"))
+LOGIN_ADDRESS_FAILURES = int(os.environ.get("PANTAU_LOGIN_ADDRESS_FAILURES", "50"))
+AXES_COOLOFF_TIME = float(os.environ.get("PANTAU_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # this order: see LoginHandler
+AXES_HANDLER = "pantau.accounts.lockout.LoginHandler"
+AXES_RESET_ON_SUCCESS = False  # see pantau.accounts.lockout.reset_on_login
+AXES_LOCKOUT_CALLABLE = "pantau.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "pantau.accounts.lockout.client_ip"
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp, TOTP apps such as Google Authenticator or Aegis): optional for
+# everyone; with PANTAU_REQUIRE_2FA=1 administrators, the Pj Bupati and the coordinators must
+# enrol and verify before anything else (the admin and API tokens included).
+REQUIRE_2FA = envbool("PANTAU_REQUIRE_2FA")
+OTP_TOTP_ISSUER = "Pantau"
+
+# API writes per user (pantau/api/throttle.py): django-ratelimit's rate format, "" for no limit.
+API_WRITE_RATE = os.environ.get("PANTAU_API_WRITE_RATE", "600/m")
 
 LOGGING = {
     "version": 1,

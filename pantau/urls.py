@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("akun/", include("pantau.accounts.urls")),
     path("api/v1/", include("pantau.api.urls")),
     path("odk/", include("pantau.odk.urls")),
     path("audit/", include("pantau.audit.urls")),

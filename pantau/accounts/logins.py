@@ -62,6 +62,11 @@ def password_login(request: HttpRequest, username: str, password: str):
     """The user with these credentials; counts a failure and answers 401 otherwise."""
     check_login_allowed(request, username)
     user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        # The login page's lock (django-axes) holds here too, right password or not.
+        from pantau.accounts.lockout import cool_off_minutes, lockout_message
+
+        raise RateLimited(lockout_message(), retry_after=cool_off_minutes() * 60)
     if user is None or not user.is_active:
         _login_usages(request, username, increment=True)
         raise NotAuthenticated(_("Wrong username or password."), code="invalid_credentials")

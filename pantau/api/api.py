@@ -22,6 +22,7 @@ from pantau.api.endpoints import (
     reports,
     territory,
 )
+from pantau.api.throttle import WriteThrottle
 
 DESCRIPTION = """\
 The JSON interface of Pantau, the regency's election-monitoring desk.
@@ -58,6 +59,7 @@ api = PantauAPI(
     auth=BearerAuth(),
     docs=LocalSwagger(),
     parser=JSONParser(),
+    throttle=[WriteThrottle()],  # per-user limit on writes (pantau/api/throttle.py)
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

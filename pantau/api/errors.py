@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic import Field
 
 from pantau.lib.errors import PantauError, RateLimited
@@ -135,6 +135,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return error_response(
             401, "not_authenticated", _("Log in first: send the header Authorization: Bearer.")
+        )
+    if isinstance(exc, Throttled):  # ninja adds Retry-After
+        return error_response(
+            429, "rate_limited", _("Too many requests. Wait a moment and send again.")
         )
     if exc.status_code == 400:  # ninja could not parse the body
         return error_response(

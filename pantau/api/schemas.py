@@ -148,6 +148,11 @@ class PageOut(Schema):
 class TokenIn(Schema):
     username: Text(150, 1)
     password: Text(1024, 1)
+    otp: Text(12) | None = Field(
+        None,
+        description="The current code of the user's authenticator app: needed (else 403) when "
+        "the account uses two-factor login or the deployment requires it for the role.",
+    )
 
 
 class TokenOut(Schema):

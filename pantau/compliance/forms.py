@@ -21,6 +21,9 @@ class ComplianceForm(forms.Form):
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=32)
+    page = forms.IntegerField(
+        min_value=1, max_value=10**6, required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

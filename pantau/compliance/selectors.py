@@ -37,13 +37,15 @@ which starts from the user. Everything is computed in Python from a fixed number
 kecamatan, deadlines and days.
 """
 
+import bisect
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +88,8 @@ class Compliance:
     received: int = 0
     on_time: int = 0
     children: list["Compliance"] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)  # in deadline order
+    clusters: list["Compliance"] = field(default_factory=list)  # a kabupaten's, when asked
 
     @property
     def late(self) -> int:
@@ -148,6 +151,7 @@ def _days(start: dt.date, end: dt.date):
         day += dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=4096)  # called per unit, day and deadline: a few distinct values
 def _wib(day: dt.date, hhmm: str = "00:00") -> dt.datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=WIB)
@@ -347,15 +351,20 @@ def slots(
         slot.expected = slot.closes_at <= now
         per_unit[slot.unit][slot.due_at.astimezone(WIB).date()].append(slot)
     for unit, days in per_unit.items():
+        # in the order received (the query's): each day looks only at its own stretch of it
         times = [t for code, t in received.get(unit.user_id, ()) if unit.holds(code)]
         used: set[int] = set()
         for day in sorted(days):
             day_slots = sorted(days[day], key=lambda s: s.due_at)
             day_start, day_end = _wib(day), _wib(day + dt.timedelta(days=1))
+            first_i = bisect.bisect_left(times, day_start)
+            last_close = bisect.bisect_right(times, max(s.closes_at for s in day_slots))
+            day_last = bisect.bisect_left(times, day_end)
             opens = day_start
             for slot in day_slots:
                 first_ok = slot is day_slots[0]
-                for i, t in enumerate(times):
+                for i in range(first_i, last_close):
+                    t = times[i]
                     if i in used or t > slot.closes_at:
                         continue
                     if t > opens or (first_ok and t >= opens):
@@ -363,8 +372,9 @@ def slots(
                         slot.status, slot.received_at = ON_TIME, t
                         break
                 opens = slot.due_at
-            for i, t in enumerate(times):
-                if i in used or not day_start <= t < day_end:
+            for i in range(first_i, day_last):
+                t = times[i]
+                if i in used:
                     continue
                 overdue = [
                     s for s in day_slots if s.expected and s.status == MISSING and s.closes_at < t
@@ -375,6 +385,20 @@ def slots(
     return sorted(by_key.values(), key=lambda s: (s.due_at, s.unit.code, s.unit.username))
 
 
+def _missing(slot: Slot) -> Missing:
+    return Missing(
+        username=slot.unit.username,
+        full_name=slot.unit.full_name,
+        region=slot.unit.code,
+        region_name=slot.unit.name,
+        due_at=slot.due_at,
+    )
+
+
+def _missing_key(m: Missing):
+    return (m.due_at, m.region, m.username)
+
+
 def _node(code: str, name: str, level: str, found: Iterable[Slot]) -> Compliance:
     node = Compliance(region=code, name=name, level=level)
     for slot in found:
@@ -382,27 +406,58 @@ def _node(code: str, name: str, level: str, found: Iterable[Slot]) -> Compliance
             continue
         node.expected += 1
         if slot.status == MISSING:
-            node.missing.append(
-                Missing(
-                    username=slot.unit.username,
-                    full_name=slot.unit.full_name,
-                    region=slot.unit.code,
-                    region_name=slot.unit.name,
-                    due_at=slot.due_at,
-                )
-            )
+            node.missing.append(_missing(slot))
         else:
             node.received += 1
             node.on_time += slot.status == ON_TIME
-    node.missing.sort(key=lambda m: (m.due_at, m.region, m.username))
+    node.missing.sort(key=_missing_key)
     return node
 
 
-def _kecamatan_nodes(kecamatan: Iterable[Region], found: list[Slot]) -> list[Compliance]:
+def _sum(code: str, name: str, level: str, parts: Iterable[Compliance]) -> Compliance:
+    """A node that is the sum of `parts` (disjoint sets of slots): the same figures as `_node`
+    over the union of their slots, without going through the slots again."""
+    node = Compliance(region=code, name=name, level=level)
+    for part in parts:
+        node.expected += part.expected
+        node.received += part.received
+        node.on_time += part.on_time
+        node.missing += part.missing
+    node.missing.sort(key=_missing_key)
+    return node
+
+
+def _by_kecamatan(found: Iterable[Slot]) -> dict[str | None, list[Slot]]:
     grouped: dict[str | None, list[Slot]] = defaultdict(list)
     for slot in found:
         grouped[_kecamatan_of(slot.unit.code)].append(slot)
+    return grouped
+
+
+def _kecamatan_nodes(
+    kecamatan: Iterable[Region], found: list[Slot] | None = None, *, grouped=None
+) -> list[Compliance]:
+    if grouped is None:
+        grouped = _by_kecamatan(found or ())
     return [_node(k.code, k.name, k.level, grouped.get(k.code, ())) for k in kecamatan]
+
+
+def _kabupaten_node(region: Region, found: list[Slot]) -> Compliance:
+    """The kabupaten's node with a child per kecamatan, in one pass over `found`: the total is
+    the sum of the children plus the slots of units outside every kecamatan (if any)."""
+    kecamatan = list(
+        Region.objects.filter(parent=region, level=Level.KECAMATAN)
+        .defer("geometry")
+        .order_by("name")
+    )
+    grouped = _by_kecamatan(found)
+    children = _kecamatan_nodes(kecamatan, grouped=grouped)
+    codes = {k.code for k in kecamatan}
+    outside = (s for key, group in grouped.items() if key not in codes for s in group)
+    rest = _node("", "", "", outside)
+    node = _sum(region.code, region.name, region.level, [*children, rest])
+    node.children = children
+    return node
 
 
 def compliance(
@@ -419,21 +474,38 @@ def compliance(
     if operation is None:
         return Compliance(region=region.code, name=region.name, level=region.level)
     found = slots(operation=operation, start=start, end=end, now=now, within=[region.code])
-    node = _node(region.code, region.name, region.level, found)
     if region.level == Level.KABUPATEN:
-        kecamatan = Region.objects.filter(parent=region, level=Level.KECAMATAN).order_by("name")
-        node.children = _kecamatan_nodes(kecamatan, found)
-    return node
+        return _kabupaten_node(region, found)
+    return _node(region.code, region.name, region.level, found)
 
 
-def _cluster_node(cluster: Cluster, found: list[Slot]) -> Compliance:
-    kecamatan = sorted(cluster.kecamatan.all(), key=lambda k: k.name)
-    codes = [k.code for k in kecamatan]
-    node = _node(
-        cluster.code, cluster.name, "cluster", (s for s in found if _within(s.unit.code, codes))
-    )
-    node.children = _kecamatan_nodes(kecamatan, found)
-    return node
+# a cluster's kecamatan, without their boundaries (parsing them is most of the cost otherwise)
+_KECAMATAN = Prefetch("kecamatan", queryset=Region.objects.defer("geometry"))
+
+
+def _cluster_nodes(
+    clusters: list[Cluster], found: list[Slot], known: dict[str, Compliance] | None = None
+) -> list[Compliance]:
+    """A node per cluster, the sum of its kecamatan (those of `known`, already counted, are
+    reused; the others are counted from `found`)."""
+    known = dict(known or {})
+    grouped = None
+    nodes = []
+    for cluster in clusters:
+        children = []
+        for kec in sorted(cluster.kecamatan.all(), key=lambda k: k.name):
+            child = known.get(kec.code)
+            if child is None:
+                if grouped is None:
+                    grouped = _by_kecamatan(found)
+                child = known[kec.code] = _node(
+                    kec.code, kec.name, kec.level, grouped.get(kec.code, ())
+                )
+            children.append(child)
+        node = _sum(cluster.code, cluster.name, "cluster", children)
+        node.children = children
+        nodes.append(node)
+    return nodes
 
 
 def compliance_by_cluster(
@@ -449,10 +521,10 @@ def compliance_by_cluster(
     if clusters is None:
         clusters = operation.clusters.all()
     clusters = list(clusters)
-    prefetch_related_objects(clusters, "kecamatan")
+    prefetch_related_objects(clusters, _KECAMATAN)
     codes = sorted({k.code for c in clusters for k in c.kecamatan.all()})
     found = slots(operation=operation, start=start, end=end, now=now, within=codes)
-    return [(cluster, _cluster_node(cluster, found)) for cluster in clusters]
+    return list(zip(clusters, _cluster_nodes(clusters, found), strict=True))
 
 
 @dataclass
@@ -489,13 +561,29 @@ def compliance_for(
     end: dt.date,
     code: str | None = None,
     now: dt.datetime | None = None,
+    clusters: bool = False,
 ) -> tuple[Compliance, Scope]:
     """What the compliance page and the API show `user` for `code` (their territory when None)
-    over `start`..`end`: one node with its children (per kecamatan), and the scope it is of."""
+    over `start`..`end`: one node with its children (per kecamatan), and the scope it is of.
+    With `clusters`, a kabupaten's node also carries a node per coordination cluster
+    (`node.clusters`), derived from the same slots: they are computed once per request."""
     check_period(start, end)
     scope = scope_for(user, code)
     if scope.region is not None:
-        return compliance(region=scope.region, start=start, end=end, now=now), scope
+        region = scope.region
+        operation = operation_for_region(region)
+        if operation is None or region.level != Level.KABUPATEN:
+            node = compliance(region=region, start=start, end=end, now=now, operation=operation)
+            return node, scope
+        # the kabupaten: one pass over the slots gives the total, the kecamatan and the clusters
+        found = slots(operation=operation, start=start, end=end, now=now, within=[region.code])
+        node = _kabupaten_node(region, found)
+        if clusters:
+            in_order = list(operation.clusters.all())
+            prefetch_related_objects(in_order, _KECAMATAN)
+            known = {child.region: child for child in node.children}
+            node.clusters = _cluster_nodes(in_order, found, known)
+        return node, scope
     if scope.cluster is not None:
         cluster = scope.cluster
         ((_cluster, node),) = compliance_by_cluster(

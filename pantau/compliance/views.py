@@ -1,25 +1,33 @@
-"""The compliance page (/kepatuhan/): who has reported, on time, and who has not.
+"""The compliance page (/kepatuhan/): who has reported, on time, and who has not; and the full
+list of missing reports as CSV (/kepatuhan/belum-lapor.csv).
 
-The view parses the filters, asks `selectors.compliance_for` (which starts from the user's
-territory, as the API does) and renders; a region outside the territory is a 404."""
+The views parse the filters, ask `selectors.compliance_for` (which starts from the user's
+territory, as the API does) and render; a region outside the territory is a 404. The slots are
+computed once per request: the kecamatan and cluster figures are derived from the same pass.
+The page lists only MISSING_PER_PAGE missing reports at a time (the most recent first, with
+page links); the CSV has them all."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from pantau.compliance import selectors
 from pantau.compliance.forms import ComplianceForm
+from pantau.lib.clock import WIB
+from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
-from pantau.regions.models import Level
+from pantau.web.exports import _stream_csv
+
+MISSING_PER_PAGE = 50
 
 
-@login_required
-def compliance_page(request):
-    user = request.user
-    form = ComplianceForm(request.GET or None, user=user)
-    context = {"form": form, "result": None, "clusters": [], "start": None, "end": None}
-    status = 200
+def _filters(request, context: dict):
+    """(form, start, end), or a 400 answer carrying the form and its messages."""
+    form = ComplianceForm(request.GET or None, user=request.user)
+    context["form"] = form
     if form.is_bound and not form.is_valid():
-        return render(request, "compliance/page.html", context, status=400)
+        return None, render(request, "compliance/page.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
     try:
         start, end = selectors.period(
@@ -28,18 +36,48 @@ def compliance_page(request):
     except Invalid as exc:
         for name, message in exc.fields.items():
             form.add_error(name if name in form.fields else None, message)
-        return render(request, "compliance/page.html", context, status=400)
+        return None, render(request, "compliance/page.html", context, status=400)
+    return (data, start, end), None
+
+
+@login_required
+@replica_reads()
+def compliance_page(request):
+    context = {"result": None, "clusters": [], "start": None, "end": None, "missing": None}
+    parsed, refused = _filters(request, context)
+    if refused is not None:
+        return refused
+    data, start, end = parsed
     result, scope = selectors.compliance_for(
-        user, start=start, end=end, code=data.get("region") or None
+        request.user, start=start, end=end, code=data.get("region") or None, clusters=True
     )
-    if scope.region is not None and scope.region.level == Level.KABUPATEN:
-        operation = selectors.operation_for_region(scope.region)
-        if operation is not None:
-            context["clusters"] = [
-                node
-                for _cluster, node in selectors.compliance_by_cluster(
-                    operation=operation, start=start, end=end
-                )
-            ]
-    context.update(result=result, scope=scope, start=start, end=end)
-    return render(request, "compliance/page.html", context, status=status)
+    latest_first = result.missing[::-1]
+    missing = Paginator(latest_first, MISSING_PER_PAGE).get_page(data.get("page"))
+    context.update(
+        result=result, scope=scope, start=start, end=end, clusters=result.clusters, missing=missing
+    )
+    if request.htmx and request.htmx.target == "compliance-missing":
+        return render(request, "compliance/_missing.html", context)
+    return render(request, "compliance/page.html", context)
+
+
+def _missing_rows(result: selectors.Compliance):
+    yield [_("Username"), _("Name"), _("Region code"), _("Region"), _("Due at (WIB)")]
+    for m in result.missing:
+        due = m.due_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M")
+        yield [m.username, m.full_name, m.region, m.region_name, due]
+
+
+@login_required
+@replica_reads()
+def missing_csv(request):
+    """Every missing report of the filters (territory applied), in deadline order."""
+    context = {"result": None, "clusters": [], "start": None, "end": None, "missing": None}
+    parsed, refused = _filters(request, context)
+    if refused is not None:
+        return refused
+    data, start, end = parsed
+    result, _scope = selectors.compliance_for(
+        request.user, start=start, end=end, code=data.get("region") or None
+    )
+    return _stream_csv(_missing_rows(result), "belum-lapor")

@@ -27,7 +27,7 @@ from pantau.lib.clock import WIB, local_date
 from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity, Status
-from pantau.problems.selectors import overdue_q, severity_rank
+from pantau.problems.selectors import overdue_q
 from pantau.regions.models import Level, Region, parent_code
 
 UNKNOWN = "unknown"
@@ -158,6 +158,7 @@ class Scope:
     stage: Stage | None = None
     category: Category | None = None
     now: dt.datetime = field(default_factory=timezone.now)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def end(self) -> dt.datetime:
@@ -215,7 +216,41 @@ def _latest_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
 
 
 def _stats(scope: Scope, length: int) -> dict[str, Stats]:
-    """Stats per code prefix of `length` characters (the code of the child region holding the
+    """Stats per code prefix of `length` characters: from the rollups where they answer
+    exactly (`pantau.rollups.read`), else from the base rows."""
+    found = _rollups(scope, length)
+    return found[0] if found is not None else _direct_stats(scope, length)
+
+
+def _rollups(scope: Scope, length: int):
+    from pantau.rollups.read import figures
+
+    key = ("rollups", length)
+    if key not in scope.cache:
+        scope.cache[key] = figures(scope, length)
+    return scope.cache[key]
+
+
+def _by_category(scope: Scope, length: int) -> dict[str, int]:
+    """Open problems by category code."""
+    found = _rollups(scope, length)
+    return found[1] if found is not None else _direct_by_category(scope)
+
+
+def _direct_by_category(scope: Scope) -> dict[str, int]:
+    rows = (
+        scope.problems()
+        .filter(scope.open_q())
+        .values("category__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["category__code"]: row["n"] for row in rows}
+
+
+def _direct_stats(scope: Scope, length: int) -> dict[str, Stats]:
+    """The reference computation, from the base rows: Stats per code prefix of `length`
+    characters (the code of the child region holding the
     place; a report or problem of the region itself is under the region's own code). Three
     queries, whatever the number of children."""
     stats: dict[str, Stats] = defaultdict(Stats)
@@ -324,13 +359,6 @@ def summary(
     for s in stats.values():
         total.add(s)
     rate, rates = _reporting_rates(user, region, *_rate_period(scope), scope.now)
-    by_category = (
-        scope.problems()
-        .filter(scope.open_q())
-        .values("category__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     return {
         "region": _region_out(region),
         "since": since,
@@ -344,7 +372,7 @@ def summary(
             "problems_resolved": total.problems_resolved,
         },
         "by_severity": total.by_severity,
-        "by_category": {row["category__code"]: row["n"] for row in by_category},
+        "by_category": _by_category(scope, length),
         "children": [_child_row(c, stats.get(c.code) or Stats(), rates) for c in children],
     }
 
@@ -443,27 +471,11 @@ def timeseries(
     hourly = since is not None and scope.end - since <= dt.timedelta(days=2)
     trunc = TruncHour if hourly else TruncDay
     step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
-    problems = scope.problems()
-    opened = problems
-    if since:
-        opened = opened.filter(created_at__gte=since)
-    if until:
-        opened = opened.filter(created_at__lt=until)
-    resolved = problems.filter(scope.resolved_q())
-    rows: dict[dt.datetime, dict] = defaultdict(lambda: {"opened": {}, "resolved": {}})
-    for name, found, moment in (
-        ("opened", opened, "created_at"),
-        ("resolved", resolved, "resolved_at"),
-    ):
-        grouped = (
-            found.annotate(bucket=trunc(moment, tzinfo=WIB))
-            .values("bucket", "category__code")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in grouped:
-            bucket = timezone.localtime(row["bucket"], WIB)
-            rows[bucket][name][row["category__code"]] = row["n"]
+    daily = None if hourly else _rollup_series(scope)
+    if daily is not None:
+        rows = {dt.datetime.combine(day, dt.time.min, tzinfo=WIB): v for day, v in daily.items()}
+    else:
+        rows = _direct_series(scope, trunc)
     if since:
         first = timezone.localtime(since, WIB)
         first = first.replace(minute=0, second=0, microsecond=0)
@@ -495,6 +507,38 @@ def timeseries(
     buckets = buckets[-MAX_BUCKETS:]
     peak = max((max(b["opened_total"], b["resolved_total"]) for b in buckets), default=0)
     return {"unit": "hour" if hourly else "day", "buckets": buckets, "max": peak}
+
+
+def _rollup_series(scope: Scope) -> dict | None:
+    from pantau.rollups.read import series
+
+    return series(scope)
+
+
+def _direct_series(scope: Scope, trunc) -> dict[dt.datetime, dict]:
+    """The time series from the base rows (the reference; bounded by the period when hourly)."""
+    problems = scope.problems()
+    opened = problems
+    if scope.since:
+        opened = opened.filter(created_at__gte=scope.since)
+    if scope.until:
+        opened = opened.filter(created_at__lt=scope.until)
+    resolved = problems.filter(scope.resolved_q())
+    rows: dict[dt.datetime, dict] = defaultdict(lambda: {"opened": {}, "resolved": {}})
+    for name, found, moment in (
+        ("opened", opened, "created_at"),
+        ("resolved", resolved, "resolved_at"),
+    ):
+        grouped = (
+            found.annotate(bucket=trunc(moment, tzinfo=WIB))
+            .values("bucket", "category__code")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in grouped:
+            bucket = timezone.localtime(row["bucket"], WIB)
+            rows[bucket][name][row["category__code"]] = row["n"]
+    return rows
 
 
 def _next(moment: dt.datetime, step: dt.timedelta) -> dt.datetime:
@@ -572,14 +616,16 @@ def latest(
     """The latest reports and the open problems (most severe first) of the region."""
     scope = Scope(user, region, since, until, stage, category, now or timezone.now())
     reports = scope.reports().select_related("region").order_by("-observed_at", "-pk")[:size]
-    problems = (
-        scope.problems()
-        .filter(scope.open_q())
-        .select_related("region", "category")
-        .annotate(sev_rank=severity_rank())
-        .order_by("sev_rank", "-created_at", "-pk")
-    )
-    return {"reports": list(reports), "problems": list(problems[:size])}
+    # Most severe first, then newest: one LIMITed query per severity (index on severity and
+    # time of the open problems) rather than sorting every open problem of the region.
+    problems: list[Problem] = []
+    open_problems = scope.problems().filter(scope.open_q()).select_related("region", "category")
+    for severity in SEVERITIES:
+        if len(problems) >= size:
+            break
+        found = open_problems.filter(severity=severity).order_by("-created_at", "-pk")
+        problems += list(found[: size - len(problems)])
+    return {"reports": list(reports), "problems": problems}
 
 
 def map_geojson(

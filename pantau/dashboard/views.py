@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 
 from pantau.dashboard import charts, selectors
 from pantau.dashboard.forms import FilterForm
+from pantau.lib.dbrouter import replica_reads
 
 
 def _parse(request):
@@ -34,6 +35,7 @@ def _query(request, **changes) -> str:
 
 
 @login_required
+@replica_reads()
 def dashboard(request):
     form, region, filters, now = _parse(request)
     user = request.user
@@ -63,6 +65,7 @@ def dashboard(request):
 
 
 @login_required
+@replica_reads()
 def map_geojson(request):
     _form, region, filters, now = _parse(request)
     data = selectors.map_geojson(user=request.user, region=region, **filters, now=now)

@@ -4,6 +4,11 @@ The archive holds `manifest.json`, the database (`database/db.sqlite3`, a copy m
 online backup API, or `database/db.pgdump`, `pg_dump --format=custom`), the files under
 `MEDIA_ROOT` as `media/<path>` and, only when asked, the secret key as `secret_key`.
 
+Uploads in an S3-compatible bucket (PANTAU_S3_BUCKET) are not copied: the bucket is kept by the
+object store's own versioning and replication, and the result says so (`media_elsewhere`)
+instead of producing an archive that looks complete. Restoring an archive that holds files on
+such a deployment puts them into the bucket through the storage API.
+
 Consistency while the server runs: the database copy is one snapshot (SQLite's backup API copies
 a consistent state of the file, pg_dump reads in one transaction); the media files are read after
 it, so every file the snapshot refers to and that still exists is in the archive (files uploaded
@@ -26,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -54,6 +61,7 @@ class BackupResult:
     path: Path
     files: int
     skipped: list[str]
+    media_elsewhere: str = ""  # where the uploads are when not in the archive (the bucket)
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,12 @@ def create_backup(
             migrations = sorted(MigrationRecorder(connection).applied_migrations())
             with tarfile.open(part, "w:gz") as tar:
                 tar.add(dump, arcname=DUMPS[vendor], recursive=False)
-                progress(_("Adding the uploaded files ..."))
-                files, skipped = _add_media(tar, exclude={part, output}, progress=progress)
+                elsewhere = media_elsewhere()
+                if elsewhere:
+                    files, skipped = 0, []
+                else:
+                    progress(_("Adding the uploaded files ..."))
+                    files, skipped = _add_media(tar, exclude={part, output}, progress=progress)
                 if with_secret_key:
                     _add_bytes(tar, SECRET_KEY, settings.SECRET_KEY.encode(), mode=0o600)
                 manifest = {
@@ -104,13 +116,22 @@ def create_backup(
                     "files": files,
                     "database_sha256": digest,
                     "secret_key": with_secret_key,
+                    "media_elsewhere": elsewhere,
                 }
                 _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=2).encode())
         os.replace(part, output)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    return BackupResult(output, files, skipped)
+    return BackupResult(output, files, skipped, elsewhere)
+
+
+def media_elsewhere() -> str:
+    """Where the uploads live when not on this machine's disk ("s3://bucket"), else ""."""
+    if isinstance(default_storage, FileSystemStorage):
+        return ""
+    bucket = getattr(default_storage, "bucket_name", "")
+    return f"s3://{bucket}" if bucket else type(default_storage).__name__
 
 
 def restore_backup(
@@ -156,6 +177,9 @@ def restore_backup(
                 _extract_to(tar, member, dump)
                 progress(_("Restoring the database ..."))
                 _load_database(vendor, dump)
+            elif member.name.startswith(MEDIA) and media_elsewhere():
+                _store(tar, member)
+                files += 1
             elif member.name.startswith(MEDIA):
                 _extract_to(tar, member, _media_target(member.name))
                 files += 1
@@ -386,6 +410,19 @@ def _extract_to(
     except BaseException:
         Path(part).unlink(missing_ok=True)
         raise
+
+
+def _store(tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+    """A file of the archive into the configured storage (the bucket), under its own name."""
+    name = member.name[len(MEDIA) :]
+    with tempfile.TemporaryFile() as tmp:
+        shutil.copyfileobj(tar.extractfile(member), tmp, CHUNK)
+        tmp.seek(0)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored = default_storage.save(name, File(tmp, name=name))
+    if stored != name:  # pragma: no cover - the name was free a moment ago
+        raise BackupError(_("Could not store %(name)s under its own name.") % {"name": name})
 
 
 def _sha256_file(path: Path) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from pantau.lib.errors import Conflict, Invalid
+from pantau.lib.errors import Conflict, Invalid, PantauError
 
 
 def parse_client_id(value) -> uuid.UUID:
@@ -20,13 +20,26 @@ def parse_client_id(value) -> uuid.UUID:
 
 
 def create_once(
-    model, client_id: uuid.UUID, *, sender, sender_field: str, create: Callable[[], object]
+    model,
+    client_id: uuid.UUID,
+    *,
+    sender,
+    sender_field: str,
+    create: Callable[[], object],
+    insert_first: bool = False,
 ) -> tuple[object, bool]:
     """Return (the stored object with `client_id`, False), or (create(), True).
 
     Only its sender gets an existing object back; anyone else reusing the id gets a Conflict.
     Two copies racing in at the same moment: the loser's insert fails on the unique id and it
     returns the winner's.
+
+    `insert_first` skips the look-up before creating, for the common case where the id is new
+    (one query less on every report): `create` must then insert in a transaction of its own
+    (`atomic`) that the unique id's violation rolls back whole. A copy sent again fails on the
+    unique id and gets the stored one back; so does a copy that `create` refuses (a PantauError,
+    e.g. its stage has closed since): the stored report wins over the refusal, as with the
+    look-up first.
     """
 
     def stored():
@@ -39,6 +52,19 @@ def create_once(
             )
         return obj
 
+    if insert_first:
+        try:
+            return create(), True
+        except PantauError:
+            existing = stored()
+            if existing is None:
+                raise
+            return existing, False
+        except IntegrityError:
+            existing = stored()
+            if existing is None:
+                raise
+            return existing, False
     existing = stored()
     if existing is not None:
         return existing, False

@@ -11,12 +11,12 @@ from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.audit import log as audit
 from pantau.instruction.models import Checklist, Stage
-from pantau.instruction.selectors import operation_for_region, stage_for
 from pantau.lib.clock import aware
 from pantau.lib.errors import Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
+from pantau.monitoring import lookups
 from pantau.monitoring.checklists import clean_answers
 from pantau.monitoring.models import Channel, Photo, Report, Situation
 from pantau.regions.models import Level, Region
@@ -54,10 +54,10 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
             _("The location needs a valid latitude and longitude."),
             fields={"lat": _("-90 to 90"), "lon": _("-180 to 180")},
         )
-    area = region if region.geometry else region.parent
-    if not area or not area.geometry:
+    geometry = lookups.boundary(region)  # only now: the one large field of a region
+    if not geometry:
         return False, None
-    distance = distance_km(area.geometry, lat, lon)
+    distance = distance_km(geometry, lat, lon)
     return distance > FAR_KM, distance
 
 
@@ -72,6 +72,7 @@ def do_submit_report(*, acting_user, client_id, **report) -> tuple[Report, bool]
         sender=acting_user,
         sender_field="author_id",
         create=lambda: _new_report(acting_user=acting_user, client_id=client_id, **report),
+        insert_first=True,  # _new_report inserts in an atomic block of its own
     )
 
 
@@ -104,7 +105,7 @@ def _new_report(
             _("The time observed is in the future. Check the phone's clock."),
             fields={"observed_at": _("in the future")},
         )
-    operation = operation_for_region(region)
+    operation = lookups.operation_for_region(region)
     if operation is None:
         raise Invalid(
             _("No active monitoring operation covers this region."),
@@ -112,9 +113,9 @@ def _new_report(
         )
     if stage is not None and stage.operation_id != operation.pk:
         raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
-    stage = stage or stage_for(operation, observed_at)
+    stage = stage or lookups.stage_for(operation, observed_at)
     if checklist is None and stage is not None:
-        checklist = stage.checklists.filter(is_active=True).first()
+        checklist = lookups.first_checklist(stage)
     if checklist is not None and checklist.stage_id != (stage.pk if stage else None):
         raise Invalid(
             _("That checklist is not one of the stage's."),

@@ -81,6 +81,10 @@ class Report(models.Model):
             models.Index(fields=["region", "observed_at"]),
             models.Index(fields=["operation", "observed_at"]),
             models.Index(fields=["situation", "observed_at"]),
+            # the rollups' tail and the compliance counts (time received)
+            models.Index(fields=["received_at"]),
+            # the dashboard's latest reports, feed and map markers: newest first, LIMITed
+            models.Index(fields=["observed_at", "id"], name="report_observed_id"),
         ]
         verbose_name = _("field report")
         verbose_name_plural = _("field reports")

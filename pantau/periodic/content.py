@@ -45,6 +45,30 @@ class Spec:
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=WIB)
 
 
+# What the PDF lists. The PDF goes to the regent: it lists at most PDF_LIST_LIMIT problems with
+# their suggestions and solutions, and at most PDF_SHORT_LIST_LIMIT in each of the two short
+# lists (resolved in the period; overdue or escalated): the most severe first (kritis, tinggi,
+# sedang, rendah), within a severity the open ones before the closed ones, then the oldest first;
+# under each list a line says how many more there are. The XLSX and the DOCX list every row.
+PDF_LIST_LIMIT = 50
+PDF_SHORT_LIST_LIMIT = 20
+SEVERITY_RANK = {"kritis": 0, "tinggi": 1, "sedang": 2, "rendah": 3}
+
+
+def pdf_list(rows: list[dict], limit: int = PDF_LIST_LIMIT) -> dict:
+    """The rows the PDF prints of `rows`, by the rule above, and how many are left out."""
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            SEVERITY_RANK.get(r["severity_code"], len(SEVERITY_RANK)),
+            r["status_code"] not in OPEN,
+            r["recorded"],
+            r["id"],
+        ),
+    )
+    return {"rows": ordered[:limit], "more": max(0, len(rows) - limit), "total": len(rows)}
+
+
 def spec_of(report: PeriodicReport) -> Spec:
     return Spec(
         operation=report.operation,
@@ -155,6 +179,8 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
             overdue=Exists(Problem.objects.filter(overdue_q(reference), pk=OuterRef("pk"))),
         )
         .select_related("region", "region__parent", "category", "owner")
+        # The boundaries are not printed per row: decoding them was most of the build's time.
+        .defer("region__geometry", "region__parent__geometry")
         .order_by("region__code", "created_at", "pk")
     )
     statuses = dict(Status.choices)
@@ -176,6 +202,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
             "title": p.title,
             "category": p.category.name,
             "severity": str(severities.get(p.severity, p.severity)),
+            "severity_code": p.severity,
             "suggestion": p.suggestion,
             "solution": p.solution,
             "status": str(statuses.get(p.status, p.status)),
@@ -183,6 +210,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
             "level": p.level,
             "owner": _person(p.owner),
             "created_at": timezone.localtime(p.created_at, WIB).strftime("%d-%m-%Y %H:%M"),
+            "recorded": p.created_at,
             "resolved_at": (
                 timezone.localtime(p.resolved_at, WIB).strftime("%d-%m-%Y %H:%M")
                 if p.resolved_at
@@ -256,6 +284,11 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         "problems": rows,
         "resolved": resolved,
         "overdue": overdue,
+        "pdf": {
+            "problems": pdf_list(rows),
+            "resolved": pdf_list(resolved, PDF_SHORT_LIST_LIMIT),
+            "overdue": pdf_list(overdue, PDF_SHORT_LIST_LIMIT),
+        },
         "compliance": {
             "available": comp.available,
             "expected": comp.expected,

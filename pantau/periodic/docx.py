@@ -1,6 +1,7 @@
 """The editable version (DOCX, python-docx): headings, paragraphs and real tables, so that staff
 can finish it in a word processor."""
 
+import copy
 import io
 
 from django.conf import settings
@@ -9,20 +10,41 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT  # noqa: F401 (kept portrait: A4 as the PDF)
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 
 def _table(doc, headers: list[str], rows: list[list]) -> None:
+    """A table with a bold header row. The rows are written as XML directly: python-docx's
+    `add_row` and `cell.text` cost about 2 ms a row (a kabupaten's thousands of problems took
+    seconds); this writes the same markup (the header's cell widths, one paragraph per cell, a
+    line break for each newline) in a fraction of that."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = str(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
+    tbl = table._tbl
+    cell_props = [tc.tcPr for tc in table.rows[0]._tr.tc_lst]
+    tr_tag, tc_tag, p_tag, r_tag = qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:r")
+    t_tag, br_tag, space = qn("w:t"), qn("w:br"), qn("xml:space")
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = "" if value is None else str(value)
+        tr = etree.SubElement(tbl, tr_tag)
+        for props, value in zip(cell_props, values, strict=True):
+            tc = etree.SubElement(tr, tc_tag)
+            if props is not None:
+                tc.append(copy.deepcopy(props))
+            run = etree.SubElement(etree.SubElement(tc, p_tag), r_tag)
+            text = "" if value is None else str(value)
+            for i, line in enumerate(text.replace("\r\n", "\n").split("\n")):
+                if i:
+                    etree.SubElement(run, br_tag)
+                if line:
+                    t = etree.SubElement(run, t_tag)
+                    t.text = line
+                    t.set(space, "preserve")
 
 
 def render(content: dict) -> bytes:

@@ -216,8 +216,12 @@ def do_problem_action(
     note = (note or "").strip()
     with transaction.atomic():
         access.get_problem(acting_user, problem_id)  # 404 outside the territory
+        # of=("self",): only the problem's row. Without it PostgreSQL locks the joined region
+        # and operation rows FOR UPDATE too, which every report's foreign-key check at COMMIT
+        # must share: a report holding the audit head then deadlocked with this action waiting
+        # for it (found by pantau/tests/test_load.py on PostgreSQL).
         problem = (
-            Problem.objects.select_for_update()
+            Problem.objects.select_for_update(of=("self",))
             .select_related("region", "operation")
             .get(pk=problem_id)
         )
@@ -515,7 +519,7 @@ def do_mark_overdue(problem_id: int, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         problem = (
-            Problem.objects.select_for_update()
+            Problem.objects.select_for_update(of=("self",))  # see do_problem_action
             .select_related("region", "operation")
             .filter(pk=problem_id, status__in=OPEN)
             .first()

@@ -124,6 +124,19 @@ class Problem(models.Model):
             models.Index(fields=["operation", "created_at"]),
             models.Index(fields=["status", "acknowledge_due_at"]),
             models.Index(fields=["status", "resolve_due_at"]),
+            # the rollups: problems changed since the watermark
+            models.Index(fields=["updated_at"]),
+            # the dashboard's open problems (most severe, newest first) and map markers, LIMITed
+            models.Index(
+                fields=["severity", "created_at", "id"],
+                condition=models.Q(status__in=OPEN),
+                name="problem_open_severity",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=OPEN),
+                name="problem_open_created",
+            ),
         ]
         verbose_name = _("problem")
         verbose_name_plural = _("problems")

@@ -2,6 +2,7 @@
 runs them: separate processes on a data directory of their own."""
 
 import os
+import re
 import stat
 import subprocess
 import urllib.request
@@ -105,8 +106,11 @@ def test_demo_prints_the_address_and_the_logins(demo_server):
 def test_serve_answers_with_pages_and_static_files_on_loopback(demo_server):
     with urllib.request.urlopen(demo_server["url"] + "/masuk/") as response:
         assert response.status == 200
-        assert "Pantau" in response.read().decode()
-    with urllib.request.urlopen(demo_server["url"] + "/static/pantau/pantau.css") as response:
+        page = response.read().decode()
+        assert "Pantau" in page
+    # the style sheet the page links, under its hashed name (see test_production.py)
+    css = re.search(r'href="(/static/pantau/pantau\.[0-9a-f]{12}\.css)"', page).group(1)
+    with urllib.request.urlopen(demo_server["url"] + css) as response:
         assert response.status == 200 and "text/css" in response.headers["Content-Type"]
     assert not os.environ.get("PANTAU_DEBUG")
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from pantau.accounts import access
 from pantau.lib.clock import WIB
+from pantau.lib.dbrouter import replica_reads
 from pantau.monitoring import selectors as report_selectors
 from pantau.periodic.xlsx import FORMULA_START, safe_row
 from pantau.problems import selectors as problem_selectors
@@ -155,20 +156,24 @@ def _xlsx(rows, stem: str, sheet_name: str) -> FileResponse:
 
 
 @login_required
+@replica_reads()
 def problems_csv(request):
     return _stream_csv(_problem_rows(request), "masalah")
 
 
 @login_required
+@replica_reads()
 def problems_xlsx(request):
     return _xlsx(_problem_rows(request), "masalah", _("Problems"))
 
 
 @login_required
+@replica_reads()
 def reports_csv(request):
     return _stream_csv(_report_rows(request), "laporan")
 
 
 @login_required
+@replica_reads()
 def reports_xlsx(request):
     return _xlsx(_report_rows(request), "laporan", _("Field reports"))

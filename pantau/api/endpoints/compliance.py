@@ -14,6 +14,9 @@ from pantau.lib.clock import WIB
 
 router = Router(tags=["compliance"])
 
+MISSING_LIMIT = 50  # missing reports listed per node by default
+MISSING_MAX = 1000  # and at most (the CSV of /kepatuhan/ has them all)
+
 
 def _plausible_day(day: dt.date) -> dt.date:
     if not 1970 <= day.year <= 2200:
@@ -33,6 +36,13 @@ class ComplianceFilters(Schema):
     region: RegionCode = Field(
         None, description="A region code of your territory; default: your whole territory."
     )
+    limit: int = Field(
+        MISSING_LIMIT,
+        ge=0,
+        le=MISSING_MAX,
+        description=f"How many missing reports to list per node (at most {MISSING_MAX}).",
+    )
+    offset: int = Field(0, ge=0, description="How many missing reports to skip per node.")
 
 
 class MissingOut(Schema):
@@ -54,7 +64,10 @@ class ComplianceCounts(Schema):
     on_time: int
     reporting_rate: float | None = Field(description="received / expected; null if none.")
     on_time_rate: float | None = Field(description="on_time / expected; null if none.")
-    missing: list[MissingOut]
+    missing_total: int = Field(description="How many reports are missing in all.")
+    missing: list[MissingOut] = Field(
+        description="The missing reports in deadline order, `limit` of them from `offset`."
+    )
 
 
 class ComplianceOut(ComplianceCounts):
@@ -63,7 +76,7 @@ class ComplianceOut(ComplianceCounts):
     children: list[ComplianceCounts] = Field(description="Per kecamatan.")
 
 
-def _counts(node: selectors.Compliance) -> dict:
+def _counts(node: selectors.Compliance, *, limit: int, offset: int) -> dict:
     return {
         "region": node.region,
         "name": node.name,
@@ -73,6 +86,7 @@ def _counts(node: selectors.Compliance) -> dict:
         "on_time": node.on_time,
         "reporting_rate": node.reporting_rate,
         "on_time_rate": node.on_time_rate,
+        "missing_total": len(node.missing),
         "missing": [
             {
                 "username": m.username,
@@ -81,7 +95,7 @@ def _counts(node: selectors.Compliance) -> dict:
                 "region_name": m.region_name,
                 "due_at": m.due_at.astimezone(WIB),
             }
-            for m in node.missing
+            for m in node.missing[offset : offset + limit]
         ],
     }
 
@@ -93,14 +107,17 @@ def compliance(request, filters: Query[ComplianceFilters]):
     a child per kecamatan and who has not reported. The counting rule is the one of the
     /kepatuhan/ page: a slot per person, region and deadline of the instruction's reporting
     schedule, filled by that person's report received by the deadline plus the grace period
-    (on time) or later the same day (late)."""
+    (on time) or later the same day (late). Each node lists at most `limit` missing reports
+    (50 by default) from `offset`, in deadline order, and says how many there are in all
+    (`missing_total`)."""
     start, end = selectors.period(date=filters.date, since=filters.since, until=filters.until)
     node, _scope = selectors.compliance_for(
         request.auth, start=start, end=end, code=filters.region or None
     )
+    page = {"limit": filters.limit, "offset": filters.offset}
     return {
-        **_counts(node),
+        **_counts(node, **page),
         "since": start,
         "until": end,
-        "children": [_counts(child) for child in node.children],
+        "children": [_counts(child, **page) for child in node.children],
     }

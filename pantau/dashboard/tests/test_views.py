@@ -2,6 +2,7 @@
 territory."""
 
 import pytest
+from django.templatetags.static import static
 
 from pantau.api.tests.conftest import error_shape
 
@@ -31,7 +32,7 @@ def test_the_page_shows_the_territory(login, username, region, count):
     assert html.count('class="kid"') == count
     assert 'hx-trigger="every 60s"' in html
     assert f'data-geojson-url="/dasbor/peta.geojson?region={region}"' in html
-    assert "leaflet/leaflet.js" in html and "dashboard/map.js" in html
+    assert static("leaflet/leaflet.js") in html and static("dashboard/map.js") in html
     assert 'id="situation-rule"' in html
 
 

@@ -148,3 +148,12 @@ def test_a_location_far_outside_the_region_is_flagged(users):
     assert not inside.location_flagged and inside.location_distance_km == 0
     far, _ = submit(users, lat=-7.7500, lon=113.2200)  # by the coast, far from the hills
     assert far.location_flagged and far.location_distance_km > 10
+
+
+def test_a_copy_sent_again_after_its_stage_closed_gets_the_stored_report(users):
+    report, _ = submit(users)
+    Stage.objects.filter(pk=report.stage_id).update(is_active=False)
+    Checklist.objects.filter(stage_id=report.stage_id).update(is_active=False)
+    again, created = submit(users, client_id=report.client_id, answers={"nope": 1})
+    assert not created and again.pk == report.pk
+    assert Report.objects.filter(client_id=report.client_id).count() == 1

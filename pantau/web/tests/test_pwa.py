@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.templatetags.static import static
 from PIL import Image
 
 from pantau.web import pwa
@@ -45,8 +47,9 @@ def test_the_icons_of_the_manifest_are_pngs_of_their_sizes(client):
     assert {"192x192", "512x512"} <= sizes
     assert any(icon["purpose"] == "maskable" for icon in data["icons"])
     for icon in data["icons"]:
-        path = finders.find(icon["src"].removeprefix("/static/"))
-        assert path, icon["src"]
+        # the collected file under its (hashed) name, as WhiteNoise serves it
+        path = staticfiles_storage.path(icon["src"].removeprefix("/static/"))
+        assert staticfiles_storage.exists(path), icon["src"]
         with Image.open(path) as image:
             assert image.format == "PNG"
             assert f"{image.width}x{image.height}" == icon["sizes"]
@@ -65,18 +68,18 @@ def test_the_worker_is_served_from_the_root_with_a_scope_of_everything(client):
     assert "pantau-shell-" in source and "importScripts(C.outboxScript)" in source
     assert config["pages"] == ["/", "/laporan/baru/", "/masalah/baru/"]
     assert config["offline"] == "/luring/" and config["login"] == "/masuk/"
-    assert config["outboxScript"] == f"/static/pantau/offline.js?v={config['version']}"
+    assert config["outboxScript"] == f"{static('pantau/offline.js')}?v={config['version']}"
 
 
 def test_everything_the_worker_keeps_exists(client):
     config = worker_config(client.get("/sw.js").content.decode())
     for url in config["shell"]:
         if url.startswith("/static/"):
-            assert finders.find(url.removeprefix("/static/")), url
+            assert staticfiles_storage.exists(url.removeprefix("/static/")), url
         else:
             assert client.get(url).status_code == 200, url
-    assert "/static/django_htmx/htmx-2.min.js" in config["shell"]
-    assert "/static/pantau/offline.js" in config["shell"]
+    assert static("django_htmx/htmx-2.min.js") in config["shell"]
+    assert static("pantau/offline.js") in config["shell"]
 
 
 def test_the_worker_is_revalidated_with_its_etag(client):
@@ -105,8 +108,8 @@ def test_the_field_forms_link_the_manifest_and_load_the_outbox(login, url, kind)
     page = login("desa-3513012001").get(url).content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<meta name="theme-color" content="#14325c">' in page
-    assert 'src="/static/pantau/pwa.js" data-worker="/sw.js"' in page
-    assert 'src="/static/pantau/offline.js"' in page
+    assert f'src="{static("pantau/pwa.js")}" data-worker="/sw.js"' in page
+    assert f'src="{static("pantau/offline.js")}"' in page
     assert f'data-outbox="{kind}"' in page
     assert 'id="outbox-count" data-count="0"' in page
     assert 'data-user="desa-3513012001"' in page
@@ -116,13 +119,13 @@ def test_the_field_forms_link_the_manifest_and_load_the_outbox(login, url, kind)
 
 def test_the_report_form_finds_the_location_with_a_static_script(login):
     page = login("desa-3513012001").get("/laporan/baru/").content.decode()
-    assert 'src="/static/pantau/locate.js"' in page
+    assert f'src="{static("pantau/locate.js")}"' in page
     assert re.search(r'id="locate"[^>]* data-finding="[^"]+" data-found="[^"]*%s', page)
 
 
 def test_a_field_role_sees_the_outbox_on_the_home_page(login):
     page = login("desa-3513012001").get("/").content.decode()
-    assert 'id="outbox-count"' in page and 'src="/static/pantau/offline.js"' in page
+    assert 'id="outbox-count"' in page and f'src="{static("pantau/offline.js")}"' in page
 
 
 def test_a_desk_role_has_no_outbox_on_the_home_page(login):

@@ -34,6 +34,10 @@ def _date(value: str) -> dt.date:
 
 class Command(PantauCommand):
     help = "Generate a periodic report (PDF, DOCX or XLSX) of a kecamatan, cluster or kabupaten."
+    # Django's system checks import every URLconf, view and API module (about a second of CPU,
+    # a third of the command); a report needs none of them. `pantau check` and `pantau serve`
+    # still run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--region", help="kecamatan or kabupaten code, e.g. 35.13 or 35.13.01")

@@ -26,6 +26,22 @@ class Command(PantauCommand):
             self.stderr.write(
                 self.style.WARNING(_("%(name)s was deleted during the backup.") % {"name": name})
             )
+        if result.media_elsewhere:
+            self.stderr.write(
+                self.style.WARNING(
+                    _(
+                        "The uploaded files are in %(where)s, not in this backup: keep them "
+                        "with the object store's own versioning or replication."
+                    )
+                    % {"where": result.media_elsewhere}
+                )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Backup written: %(path)s (the database only).") % {"path": result.path}
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 _("Backup written: %(path)s (database and %(n)d uploaded files).")

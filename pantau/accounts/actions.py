@@ -1,0 +1,51 @@
+"""Writes on accounts: enrolling and removing a two-factor device (atomic, audited)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pantau.accounts.two_factor import verify_code
+from pantau.audit import log as audit
+from pantau.lib.errors import Invalid
+
+
+def do_start_totp_enrolment(user) -> TOTPDevice:
+    """The user's unconfirmed TOTP device (a new secret unless one is waiting)."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Pantau", confirmed=False)
+    return device
+
+
+def do_confirm_totp(user, code: str, *, request=None) -> TOTPDevice:
+    """Confirm the waiting device with a code from the app; replaces any earlier device."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None or not verify_code(device, code):
+            raise Invalid(
+                _("The code is not right. Check the time on your phone and try again."),
+                fields={"code": _("The code is not right.")},
+            )
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor=user, action="user.2fa.enrol", obj=user, after={"device": "totp"})
+    if request is not None:
+        otp_login(request, device)
+    return device
+
+
+def do_remove_totp(user, *, acting_user) -> int:
+    """Remove the user's devices (the user, or an administrator for a lost phone)."""
+    with transaction.atomic():
+        count, _ = TOTPDevice.objects.filter(user=user).delete()
+        if count:
+            audit.record(actor=acting_user, action="user.2fa.remove", obj=user)
+    return count
