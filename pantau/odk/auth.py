@@ -24,8 +24,9 @@ from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from pantau.accounts import two_factor
 from pantau.accounts.logins import password_login
-from pantau.lib.errors import NotAuthenticated
+from pantau.lib.errors import Forbidden, NotAuthenticated
 
 REALM = "Pantau"
 GOOD_FOR = 5 * 60  # seconds a verified password is remembered
@@ -61,7 +62,20 @@ def basic_credentials(request) -> tuple[str, str] | None:
 
 def authenticate_request(request):
     """The active user whose Basic credentials `request` carries; NotAuthenticated (401)
-    without valid ones, RateLimited (429) after repeated failures."""
+    without valid ones, RateLimited (429) after repeated failures, Forbidden (403) for an
+    account that must use two-factor login (Basic credentials cannot carry the code)."""
+    user = _basic_user(request)
+    if two_factor.is_required(user):
+        raise Forbidden(
+            _(
+                "Your account must use two-factor login, which ODK Collect cannot do. "
+                "Send reports from the website or the app with an API token."
+            )
+        )
+    return user
+
+
+def _basic_user(request):
     credentials = basic_credentials(request)
     if credentials is None:
         raise NotAuthenticated(_("Log in with your Pantau username and password."))

@@ -188,3 +188,13 @@ def test_the_form_list_costs_a_few_queries_however_many_regions(
     with django_assert_max_num_queries(7):
         response = client.get("/odk/formList", **header)
     assert len(form_list(response)) == len(active_checklist_codes()) + 1
+
+
+def test_an_account_that_must_use_two_factor_login_is_refused(collect, settings):
+    # Basic credentials cannot carry a TOTP code: with PANTAU_REQUIRE_2FA the Pj Bupati's
+    # password alone must not open ODK, while a village account (not required) still works.
+    settings.REQUIRE_2FA = True
+    refused = collect("bupati").form_list()
+    assert refused.status_code == 403
+    assert message(refused)[0] == "forbidden"
+    assert collect("desa-3513012001").form_list().status_code == 200
