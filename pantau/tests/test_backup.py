@@ -112,7 +112,9 @@ def test_it_restores_a_backup_into_an_empty_data_directory(scratch_env, tmp_path
     counts = shell(scratch_env, COUNTS)
     archive = tmp_path_factory.mktemp("backups") / "pantau.tar.gz"
     done = pantau(scratch_env, "backup", "--output", archive)
-    assert "Copying the database" in done.stdout  # progress lines
+    progress = done.stdout.splitlines()
+    assert len(progress) >= 3 and progress[0].endswith("...")  # progress lines, then the result
+    assert str(archive) in progress[-1]
     assert archive.exists() and not list(archive.parent.glob("*.part"))
 
     with tarfile.open(archive) as tar:
@@ -125,8 +127,7 @@ def test_it_restores_a_backup_into_an_empty_data_directory(scratch_env, tmp_path
     b = tmp_path_factory.mktemp("restored")
     with second_database() as extra:
         env_b = subprocess_env(b, **extra)
-        restored = pantau(env_b, "restore", archive)
-        assert "audit chain OK" in restored.stdout
+        pantau(env_b, "restore", archive)  # exits 0 only when the audit chain verifies
         assert shell(env_b, COUNTS) == counts
         assert (b / "media" / upload).read_bytes() == (a / "media" / upload).read_bytes()
         assert pantau(env_b, "verifyaudit").returncode == 0
@@ -144,7 +145,7 @@ def test_it_restores_a_backup_into_an_empty_data_directory(scratch_env, tmp_path
         damaged = archive.with_name("damaged.tar.gz")
         damage_dump(archive, damaged)
         refused = pantau(env_b, "restore", damaged, "--force", check=False)
-        assert refused.returncode != 0 and "damaged" in refused.stderr, refused.stderr
+        assert refused.returncode != 0 and str(damaged) in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr
         assert shell(env_b, marker) == "1"
         regions, *rest = ast.literal_eval(counts)
@@ -153,7 +154,7 @@ def test_it_restores_a_backup_into_an_empty_data_directory(scratch_env, tmp_path
         truncated = archive.with_name("truncated.tar.gz")
         truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
         refused = pantau(env_b, "restore", truncated, "--force", check=False)
-        assert refused.returncode != 0 and "damaged" in refused.stderr, refused.stderr
+        assert refused.returncode != 0 and str(truncated) in refused.stderr, refused.stderr
 
         assert pantau(env_b, "restore", archive, "--force").returncode == 0
         assert shell(env_b, COUNTS) == counts and shell(env_b, marker) == "0"
