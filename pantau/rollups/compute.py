@@ -137,7 +137,8 @@ def _keys(value) -> tuple:
     return (0,) if value is None else (0, value)
 
 
-PLACE_METRICS = (Metric.LATEST, Metric.OPEN, Metric.DUE, Metric.SOLVED, Metric.CREATED)
+PROBLEM_METRICS = (Metric.OPEN, Metric.DUE, Metric.SOLVED, Metric.CREATED)
+PLACE_METRICS = (Metric.LATEST, *PROBLEM_METRICS)
 
 
 def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -153,14 +154,16 @@ def _area_reports(area: str):
     return Report.objects.filter(region_id__in=places)
 
 
-def _place_counts(area: str) -> Counter:
-    """The tallies of a kecamatan that come from its places' latest reports and its problem
-    snapshots (all but the report counts)."""
+def _place_counts(area: str, problems: bool = True) -> Counter:
+    """The tallies of a kecamatan that come from its places' latest reports and (with
+    `problems`) its problem snapshots: all but the report counts."""
     counts: Counter = Counter()
     for stage_key, observed_at, situation in PlaceLatest.objects.filter(area=area).values_list(
         "stage_key", "observed_at", "situation"
     ):
         counts[(Metric.LATEST, stage_key, 0, wib_day(observed_at), situation)] += 1
+    if not problems:
+        return counts
     for row in ProblemRow.objects.filter(area=area).iterator(chunk_size=BATCH):
         for metric, day, key in problem_marks(row):
             for stage_key in _keys(row.stage_id):
@@ -170,12 +173,17 @@ def _place_counts(area: str) -> Counter:
 
 
 def update_area(
-    area: str, report_days: set[dt.date], newest: dict[tuple[str, int], tuple], watermark
+    area: str,
+    report_days: set[dt.date],
+    newest: dict[tuple[str, int], tuple],
+    watermark,
+    problems: bool = True,
 ) -> set[dt.date]:
     """Bring one kecamatan up to date after new reports and changed problems: recount its
     reports on `report_days`, move its places' latest reports forward to `newest` ((place,
-    stage_key) -> (observed_at, id, situation)), recompute its other tallies from its places and
-    snapshots. Returns the days whose tallies changed."""
+    stage_key) -> (observed_at, id, situation)), recompute its place tallies from its places
+    and (when `problems` changed in it) its problem tallies from its snapshots. Returns the
+    days whose tallies changed."""
     changed = set(report_days)
     own = Tally.objects.filter(depth=AREA_DEPTH, code=area)
     for day in report_days:
@@ -212,19 +220,22 @@ def update_area(
             elif (observed_at, pk) > (old.observed_at, old.report_id):
                 old.observed_at, old.report_id, old.situation = observed_at, pk, situation
                 old.save(update_fields=["observed_at", "report_id", "situation"])
+    if not problems and not newest:
+        return changed
+    metrics = PLACE_METRICS if problems else (Metric.LATEST,)
     before = Counter(
         {
             (m, sk, ck, d, k): n
-            for m, sk, ck, d, k, n in own.filter(metric__in=PLACE_METRICS).values_list(
+            for m, sk, ck, d, k, n in own.filter(metric__in=metrics).values_list(
                 "metric", "stage_key", "category_key", "day", "key", "n"
             )
         }
     )
-    after = _place_counts(area)
+    after = _place_counts(area, problems)
     if before != after:
         changed |= {dims[3] for dims in set(before) ^ set(after)}
         changed |= {dims[3] for dims in before if before[dims] != after.get(dims)}
-        own.filter(metric__in=PLACE_METRICS).delete()
+        own.filter(metric__in=metrics).delete()
         Tally.objects.bulk_create(
             [_tally(area, *dims, n) for dims, n in after.items()], batch_size=BATCH
         )
@@ -368,11 +379,19 @@ def refresh(
         else:
             since = mark.at - OVERLAP
             buckets, newest = _new_reports(since, new_mark)
-            areas.update(buckets)
-            n_problems = _snapshot_problems(Problem.objects.filter(updated_at__gt=since), areas)
+            problem_areas: set[str] = set()
+            touched = Problem.objects.filter(updated_at__gt=since)
+            n_problems = _snapshot_problems(touched, problem_areas)
+            areas.update(buckets, problem_areas)
             say(f"{n_problems} problems taken; {len(areas)} kecamatan to update")
             days = {
-                area: update_area(area, buckets.get(area, set()), newest.get(area, {}), new_mark)
+                area: update_area(
+                    area,
+                    buckets.get(area, set()),
+                    newest.get(area, {}),
+                    new_mark,
+                    problems=area in problem_areas,
+                )
                 for area in sorted(areas)
             }
         kabs: dict[str, set | None] = {}

@@ -127,9 +127,14 @@ def figures(scope, length: int):
         s.problems_open = sum(s.by_severity.values())
 
     by_category: dict[str, int] = defaultdict(int)
+    # totals only: the region's own rows where the territory holds it whole (fewer rows)
+    terr = access.territory(scope.user)
+    total_depth = depth(scope.region.code)
+    if not terr.everything:
+        total_depth = max(total_depth, *(depth(r) for r in terr.roots))
     open_rows = Tally.objects.filter(
-        _where(scope, read_depth, COLUMN),
-        depth=read_depth,
+        _where(scope, total_depth, COLUMN),
+        depth=total_depth,
         stage_key=stage_key,
         metric=Metric.OPEN,
     )
