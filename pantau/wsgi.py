@@ -1,6 +1,15 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pantau.settings")
 application = get_wsgi_application()
+
+# Load the URL configuration (every view and the API) now rather than at the first request, then
+# freeze what exists: it lives as long as the worker, and Python's full garbage collections no
+# longer walk it (about 100 ms each on a loaded worker, which showed as the p95 of every page).
+from django.urls import get_resolver  # noqa: E402
+
+_ = get_resolver().url_patterns
+gc.freeze()
