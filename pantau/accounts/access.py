@@ -117,7 +117,10 @@ def _compute_territory(user) -> Territory:
             )
         case Role.CAMAT if position and position.region_id:
             if operations.exists():
-                codes.add(position.region.code)
+                # The code only: the region's boundary is a large JSON not needed per request.
+                codes.update(
+                    Region.objects.filter(pk=position.region_id).values_list("code", flat=True)
+                )
         case Role.OPD:
             agency_id = (position.agency_id if position else None) or user.agency_id
             if agency_id:
