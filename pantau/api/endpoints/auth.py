@@ -27,7 +27,7 @@ def issue_token(request, payload: TokenIn):
     return {"token": key, "expires_at": token.expires_at}
 
 
-@router.delete("/token", response={204: None, **errors(401)}, summary="Revoke this token")
+@router.delete("/token", response={204: None, **errors(401, 429)}, summary="Revoke this token")
 def revoke_token(request):
     """Revoke the token this request is made with; it stops working at once."""
     do_revoke_token(request.auth.api_token, acting_user=request.auth)

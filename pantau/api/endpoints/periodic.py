@@ -105,7 +105,7 @@ def _out(request, report: PeriodicReport) -> dict:
     }
 
 
-@router.post("/periodic-reports", response={201: PeriodicReportOut, **errors(400, 401, 404)})
+@router.post("/periodic-reports", response={201: PeriodicReportOut, **errors(400, 401, 404, 429)})
 def request_periodic_report(request, payload: PeriodicReportIn):
     """Request a periodic report. A region or cluster outside the caller's territory is 404."""
     user = request.auth
@@ -167,7 +167,7 @@ def get_periodic_report(request, id: Path[Id]):
 
 @router.post(
     "/periodic-reports/{id}/submit",
-    response={200: PeriodicReportOut, **errors(400, 401, 403, 404, 409)},
+    response={200: PeriodicReportOut, **errors(400, 401, 403, 404, 409, 429)},
 )
 def submit_periodic_report(request, id: Path[Id]):
     """Submit the draft to the Pj Bupati (its signing official only): the files are frozen."""
@@ -179,7 +179,7 @@ def submit_periodic_report(request, id: Path[Id]):
 
 @router.post(
     "/periodic-reports/{id}/receive",
-    response={200: PeriodicReportOut, **errors(400, 401, 403, 404, 409)},
+    response={200: PeriodicReportOut, **errors(400, 401, 403, 404, 409, 429)},
 )
 def receive_periodic_report(request, id: Path[Id]):
     """Record that the Pj Bupati received the submitted report."""

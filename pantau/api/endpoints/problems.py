@@ -14,7 +14,7 @@ router = Router(tags=["problems"])
 
 
 @router.post(
-    "", response={201: ProblemDetail, 200: ProblemDetail, **errors(400, 401, 404, 409, 413)}
+    "", response={201: ProblemDetail, 200: ProblemDetail, **errors(400, 401, 404, 409, 413, 429)}
 )
 def create_problem(request, payload: ProblemIn):
     """Record a problem. 201 with the problem (status `baru`, its level, owner and deadline);
@@ -61,7 +61,10 @@ def get_problem(request, id: Path[Id]):
     return _detail(request.auth, id)
 
 
-@router.post("/{id}/actions", response={200: ProblemDetail, **errors(400, 401, 403, 404, 409, 413)})
+@router.post(
+    "/{id}/actions",
+    response={200: ProblemDetail, **errors(400, 401, 403, 404, 409, 413, 429)},
+)
 def act_on_problem(request, id: Path[Id], payload: ActionIn):
     """Take an action on a problem. A transition the status does not allow is 409
     (code invalid_transition); a `version` other than the current one is 409 (code stale);

@@ -17,7 +17,7 @@ from pantau.monitoring.models import Channel
 router = Router(tags=["reports"])
 
 
-@router.post("", response={201: ReportOut, 200: ReportOut, **errors(400, 401, 404, 409, 413)})
+@router.post("", response={201: ReportOut, 200: ReportOut, **errors(400, 401, 404, 409, 413, 429)})
 def submit_report(request, payload: ReportIn):
     """Send a field report. 201 with the report; the same `client_id` again answers 200 with
     the report stored the first time. A region outside the caller's territory is 404."""
@@ -66,7 +66,7 @@ def get_report(request, id: Path[Id]):
     return output.report_row(report)
 
 
-@router.post("/{id}/photos", response={201: PhotoOut, **errors(400, 401, 404, 413)})
+@router.post("/{id}/photos", response={201: PhotoOut, **errors(400, 401, 404, 413, 429)})
 def add_photo(request, id: Path[Id], photo: File[UploadedFile]):
     """Attach a photo (multipart, field `photo`: JPEG, PNG or WebP) to a report. It is
     re-encoded in the background: its status is `pending` until then."""
