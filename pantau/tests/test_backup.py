@@ -2,22 +2,18 @@
 uploaded photo is backed up and restored into an empty data directory (and database)."""
 
 import ast
-import contextlib
 import gzip
 import io
 import json
-import os
 import subprocess
 import tarfile
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
 import pytest
 
-from pantau.conftest import pantau_script, subprocess_env
+from pantau.conftest import pantau_script
 from pantau.lib.backup import BackupError, check_archive
+from pantau.tests.helpers import own_database
 
 ADD_DATA = """
 import io, uuid, datetime as dt
@@ -64,35 +60,6 @@ def shell(env, code):
     return pantau(env, "shell", "--no-imports", "-c", code).stdout.strip().splitlines()[-1]
 
 
-@contextlib.contextmanager
-def second_database():
-    """Extra environment for another empty database: a new PostgreSQL database when the suite
-    runs on PostgreSQL (dropped after), otherwise nothing (SQLite in the data directory)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield {}
-        return
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = f"pantau_restore_{uuid.uuid4().hex[:12]}"
-    server = dict(
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with psycopg.connect(**server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {"DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}
-    finally:
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def damage_dump(archive: Path, damaged: Path) -> None:
     """The same archive (manifest included) with a few bytes of the database dump flipped."""
     with tarfile.open(archive, "r:gz") as src, tarfile.open(damaged, "w:gz") as dst:
@@ -125,8 +92,7 @@ def test_it_restores_a_backup_into_an_empty_data_directory(scratch_env, tmp_path
     assert ["audit", "0001_initial"] in manifest["migrations"]
 
     b = tmp_path_factory.mktemp("restored")
-    with second_database() as extra:
-        env_b = subprocess_env(b, **extra)
+    with own_database(b) as (env_b, _url):
         pantau(env_b, "restore", archive)  # exits 0 only when the audit chain verifies
         assert shell(env_b, COUNTS) == counts
         assert (b / "media" / upload).read_bytes() == (a / "media" / upload).read_bytes()
