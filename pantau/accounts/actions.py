@@ -1,11 +1,13 @@
-"""Writes on accounts: enrolling and removing a two-factor device (atomic, audited)."""
+"""Writes on accounts: enrolling and removing a two-factor device, making backup codes
+(atomic, audited)."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pantau.accounts.two_factor import verify_code
+from pantau.accounts.two_factor import BACKUP_CODES, BACKUP_NAME, has_device, verify_code
 from pantau.audit import log as audit
 from pantau.lib.errors import Invalid
 
@@ -43,9 +45,27 @@ def do_confirm_totp(user, code: str, *, request=None) -> TOTPDevice:
 
 
 def do_remove_totp(user, *, acting_user) -> int:
-    """Remove the user's devices (the user, or an administrator for a lost phone)."""
+    """Remove the user's devices and backup codes (the user, or an administrator for a lost
+    phone)."""
     with transaction.atomic():
         count, _ = TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
         if count:
             audit.record(actor=acting_user, action="user.2fa.remove", obj=user)
     return count
+
+
+def do_make_backup_codes(user) -> list[str]:
+    """New backup codes for an enrolled user; the earlier ones stop working. The codes are
+    returned to be shown once (they are stored as django-otp keeps them)."""
+    with transaction.atomic():
+        if not has_device(user):
+            raise Invalid(_("Turn two-factor login on first."))
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
+        codes = [StaticToken.random_token() for _i in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+        audit.record(
+            actor=user, action="user.2fa.backup_codes", obj=user, after={"codes": len(codes)}
+        )
+    return codes

@@ -3,10 +3,18 @@
 Optional for everyone who enrols; with PANTAU_REQUIRE_2FA=1 (settings.REQUIRE_2FA) the
 administrator, the Pj Bupati and the coordinators (Asisten) must enrol before using anything
 (pantau.accounts.middleware.TwoFactorMiddleware) and need a code for an API token.
+
+A lost or broken phone: each enrolled user can print backup codes (django-otp's static device,
+BACKUP_CODES single-use codes of 8 letters and digits), accepted wherever the app's code is.
 """
+
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django_otp import verify_token
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.instruction.models import Role
@@ -28,13 +36,48 @@ def has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+BACKUP_CODES = 10
+BACKUP_NAME = "backup"
+BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")  # django-otp's StaticToken.random_token()
+
+
+def backup_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, name=BACKUP_NAME).first()
+
+
+def backup_codes_left(user) -> int:
+    device = backup_device(user)
+    return device.token_set.count() if device else 0
+
+
+def _clean(code: str | None) -> str:
+    return (code or "").replace(" ", "").replace("-", "").strip().lower()
+
+
 def verify_code(device: TOTPDevice, code: str | None) -> bool:
     """Whether `code` (6 digits, spaces allowed) is the device's current code. django-otp
     refuses a code used before and slows down repeated failures."""
-    code = (code or "").replace(" ", "").strip()
+    code = _clean(code)
     if not code.isdigit() or len(code) > 8:
         return False
     return device.verify_token(code)
+
+
+def check_code(user, code: str | None) -> Device | None:
+    """The device that takes `code` from `user`: the authenticator app's current code, or one
+    of the backup codes (used up by this). None when neither does."""
+    code = _clean(code)
+    if code.isdigit():
+        device = confirmed_device(user)
+        if device is not None and verify_code(device, code):
+            return device
+    elif BACKUP_CODE.match(code) and has_device(user):
+        device = backup_device(user)
+        if device is not None:
+            # in a transaction with the device locked: a code is taken once, even by two
+            # requests at the same moment
+            return verify_token(user, device.persistent_id, code)
+    return None
 
 
 def check_api_login(user, code: str | None) -> None:
@@ -42,15 +85,17 @@ def check_api_login(user, code: str | None) -> None:
     the `otp` field of POST /api/v1/auth/token then has to carry the current code."""
     if not (is_required(user) or has_device(user)):
         return
-    device = confirmed_device(user)
-    if device is None:
+    if not has_device(user):
         raise Forbidden(
             _("Two-factor login is required for your account. Set it up on the website first."),
             code="otp_enrolment_required",
         )
-    if not verify_code(device, code):
+    if check_code(user, code) is None:
         raise Forbidden(
-            _("Enter the current code of your authenticator app in the field otp."),
+            _(
+                "Enter the current code of your authenticator app (or a backup code) in the "
+                "field otp."
+            ),
             code="otp_required",
             fields={"otp": _("A valid code is required.")},
         )

@@ -5,5 +5,6 @@ from pantau.accounts import views
 urlpatterns = [
     path("2fa/", views.enrol, name="two-factor-enrol"),
     path("2fa/verifikasi/", views.verify, name="two-factor-verify"),
+    path("2fa/cadangan/", views.backup, name="two-factor-backup"),
     path("2fa/hapus/", views.remove, name="two-factor-remove"),
 ]

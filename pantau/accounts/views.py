@@ -1,4 +1,5 @@
-"""Two-factor login pages: enrol a TOTP app, give the code after the password, remove it."""
+"""Two-factor login pages: enrol a TOTP app, give the code after the password, print backup
+codes, remove it."""
 
 import base64
 
@@ -7,7 +8,8 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -52,7 +54,9 @@ def enrol(request):
         else:
             request.session[STEP_KEY] = ""
             messages.success(request, _("Two-factor login is on for your account."))
-            return redirect(_next_url(request))
+            # next: backup codes, for the day the phone is lost
+            url = reverse("two-factor-backup") + "?" + urlencode({"next": _next_url(request)})
+            return redirect(url)
     if request.method == "POST":
         status = 400
     return render(
@@ -78,15 +82,24 @@ def _base32(device) -> str:
 @login_required
 def verify(request):
     """The second step after the password for a user with an authenticator app."""
-    device = two_factor.confirmed_device(request.user)
-    if device is None:
+    user = request.user
+    if not two_factor.has_device(user):
         return redirect(_next_url(request))
-    form = CodeForm(request.POST or None)
+    backup_form = bool(request.GET.get("cadangan") or request.POST.get("cadangan"))
+    form = CodeForm(request.POST or None, backup=backup_form)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and two_factor.verify_code(device, form.cleaned_data["code"]):
+        device = two_factor.check_code(user, form.cleaned_data["code"]) if form.is_valid() else None
+        if device is not None:
             otp_login(request, device)
             request.session[STEP_KEY] = ""
+            if device.persistent_id != two_factor.confirmed_device(user).persistent_id:
+                left = two_factor.backup_codes_left(user)
+                messages.warning(
+                    request,
+                    _("You used a backup code; %(left)d left. Make new ones if you run short.")
+                    % {"left": left},
+                )
             return redirect(_next_url(request))
         form.add_error(
             "code", _("The code is not right. Check the time on your phone and try again.")
@@ -95,8 +108,26 @@ def verify(request):
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form, "next": _next_url(request), "backup": backup_form},
         status=status,
+    )
+
+
+@login_required
+def backup(request):
+    """Backup codes: how many are left; a POST makes a new set and shows it once."""
+    user = request.user
+    if not two_factor.has_device(user):
+        return redirect("two-factor-enrol")
+    if not user.is_verified():
+        return redirect("two-factor-verify")
+    codes = None
+    if request.method == "POST":
+        codes = [f"{c[:4]} {c[4:]}" for c in actions.do_make_backup_codes(user)]
+    return render(
+        request,
+        "accounts/two_factor_backup.html",
+        {"codes": codes, "left": two_factor.backup_codes_left(user), "next": _next_url(request)},
     )
 
 

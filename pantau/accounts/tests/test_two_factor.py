@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.audit.models import AuditEntry
@@ -69,7 +70,10 @@ def test_enrolling_shows_a_qr_code_and_confirms_with_the_apps_code(client, users
     assert not device.confirmed
 
     response = client.post("/akun/2fa/", {"code": code(device), "next": "/laporan/"})
-    assert response.status_code == 302 and response["Location"] == "/laporan/"
+    # on to the backup codes, then where the user was going
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/2fa/cadangan/?next=%2Flaporan%2F"
+    assert client.get(response["Location"]).context["next"] == "/laporan/"
     device.refresh_from_db()
     assert device.confirmed
     user_id = str(users["camat-tongas"].pk)
@@ -198,3 +202,80 @@ def test_a_session_from_before_still_gets_its_step(client, users):
         assert client.get("/").status_code == 302
         client.post("/akun/2fa/verifikasi/", {"code": code(device)})
         assert client.get("/").status_code == 200
+
+
+def backup_codes(client) -> list[str]:
+    page = client.post("/akun/2fa/cadangan/")
+    assert page.status_code == 200
+    return page.context["codes"]
+
+
+def test_backup_codes_are_shown_once_and_each_works_once(client, users):
+    device = enrol(client, "camat-tongas")
+    with later():
+        log_in(client, "camat-tongas")
+        # not before the second step
+        assert client.post("/akun/2fa/cadangan/").status_code == 302
+        client.post("/akun/2fa/verifikasi/", {"code": code(device)})
+        codes = backup_codes(client)
+        assert len(codes) == 10 and len(set(codes)) == 10
+        assert all(re.fullmatch(r"[a-z2-7]{4} [a-z2-7]{4}", c) for c in codes)
+        entry = AuditEntry.objects.get(action="user.2fa.backup_codes")
+        assert entry.object_id == str(users["camat-tongas"].pk)
+        assert codes[0] not in str(entry.after)  # the audit log keeps no code
+        shown = client.get("/akun/2fa/cadangan/")
+        assert shown.context["codes"] is None and shown.context["left"] == 10
+        assert codes[0] not in shown.content.decode()
+        client.post("/keluar/")
+
+        # the phone is lost: a backup code instead of the app's code, typed as it comes
+        log_in(client, "camat-tongas")
+        page = client.get("/akun/2fa/verifikasi/?cadangan=1")
+        assert page.context["form"]["code"].field.widget.attrs["inputmode"] == "text"
+        response = client.post(
+            "/akun/2fa/verifikasi/",
+            {"code": codes[0].upper(), "cadangan": "1", "next": "/laporan/"},
+        )
+        assert response.status_code == 302 and response["Location"] == "/laporan/"
+        assert client.get("/laporan/").status_code == 200
+        assert client.get("/akun/2fa/cadangan/").context["left"] == 9
+        client.post("/keluar/")
+
+        log_in(client, "camat-tongas")
+        assert client.post("/akun/2fa/verifikasi/", {"code": codes[0]}).status_code == 400
+        assert client.get("/laporan/").status_code == 302  # still not through
+    with later(2):  # a failure slows the next try down (django-otp's throttling)
+        assert client.post("/akun/2fa/verifikasi/", {"code": codes[1]}).status_code == 302
+        fresh = backup_codes(client)  # new codes replace the old ones
+        client.post("/keluar/")
+        log_in(client, "camat-tongas")
+        assert client.post("/akun/2fa/verifikasi/", {"code": codes[2]}).status_code == 400
+    with later(3):
+        assert client.post("/akun/2fa/verifikasi/", {"code": fresh[0]}).status_code == 302
+
+
+def test_a_backup_code_gives_an_api_token_once(client):
+    device = enrol(client, "camat-tongas")
+    with later():
+        log_in(client, "camat-tongas")
+        client.post("/akun/2fa/verifikasi/", {"code": code(device)})
+        codes = backup_codes(client)
+    assert token(client, "camat-tongas", codes[0]).status_code == 200
+    again = token(client, "camat-tongas", codes[0])
+    assert again.status_code == 403 and again.json()["code"] == "otp_required"
+
+
+def test_backup_codes_need_the_app_first_and_go_with_it(client):
+    log_in(client, "camat-tongas")
+    assert client.post("/akun/2fa/cadangan/")["Location"] == "/akun/2fa/"
+    client.post("/keluar/")
+    device = enrol(client, "camat-tongas")
+    with later():
+        log_in(client, "camat-tongas")
+        client.post("/akun/2fa/verifikasi/", {"code": code(device)})
+        codes = backup_codes(client)
+        client.post("/akun/2fa/hapus/")
+    client.post("/keluar/")
+    # switched off: the codes went with the app, and none is asked for any more
+    assert not StaticDevice.objects.filter(user__username="camat-tongas").exists()
+    assert token(client, "camat-tongas", codes[0]).status_code == 200
