@@ -11,3 +11,10 @@ class RegionAdmin(AuditedModelAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
     readonly_fields = ["centroid_lat", "centroid_lon"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored region's code, level and parent are what reports, problems, territories and
+        # the dashboard's rollups hang on: they change only through `pantau loadregions`.
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "code", "level", "parent"]

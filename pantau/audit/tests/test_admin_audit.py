@@ -4,6 +4,7 @@ from pantau.audit.models import AuditEntry
 from pantau.audit.tests.conftest import admin_form_data
 from pantau.audit.verify import verify_chain
 from pantau.instruction.models import Agency, Cluster, Operation
+from pantau.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,17 @@ def test_disabling_a_password_in_the_admin_is_written_without_the_hash(login, us
     entry = last_entry("user.change")
     assert entry.object_id == str(camat.pk)
     assert entry.before == {"password": "(hidden)"} and entry.after == {"password": "(disabled)"}
+
+
+def test_a_regions_code_level_and_parent_are_not_edited_in_the_admin(login):
+    """Reports, problems, territories and the rollups hang on them: `pantau loadregions` only."""
+    client = login("admin")
+    region = Region.objects.get(code="35.13.01")
+    url = f"/admin/regions/region/{region.pk}/change/"
+    data = admin_form_data(client.get(url))
+    assert "code" not in data and "parent" not in data and "level" not in data
+    data.update(name="Tongas Baru", code="35.13.99", level="desa", parent="")
+    assert client.post(url, data).status_code == 302
+    region.refresh_from_db()
+    assert (region.name, region.code, region.level) == ("Tongas Baru", "35.13.01", "kecamatan")
+    assert region.parent.code == "35.13"
