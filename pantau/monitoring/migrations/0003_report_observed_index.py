@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from pantau.lib.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes of large tables are built CONCURRENTLY on PostgreSQL
 
     dependencies = [
         ('instruction', '0003_reportingrule_periodicschedule'),
@@ -14,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='report',
             index=models.Index(fields=['observed_at', 'id'], name='report_observed_id'),
         ),

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from pantau.lib.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes of large tables are built CONCURRENTLY on PostgreSQL
 
     dependencies = [
         ('instruction', '0003_reportingrule_periodicschedule'),
@@ -15,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='problem',
             index=models.Index(fields=['updated_at'], name='problems_pr_updated_ec80b2_idx'),
         ),

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from pantau.lib.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False  # indexes of large tables are built CONCURRENTLY on PostgreSQL
 
     dependencies = [
         ('instruction', '0003_reportingrule_periodicschedule'),
@@ -15,11 +18,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='problem',
             index=models.Index(condition=models.Q(('status__in', ('baru', 'diverifikasi', 'ditangani'))), fields=['severity', 'created_at', 'id'], name='problem_open_severity'),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='problem',
             index=models.Index(condition=models.Q(('status__in', ('baru', 'diverifikasi', 'ditangani'))), fields=['created_at', 'id'], name='problem_open_created'),
         ),
