@@ -12,9 +12,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -177,34 +175,10 @@ def scratch_env(tmp_path):
     """Environment for `pantau` commands on an empty database of their own (a SQLite file in
     `tmp_path`, or a new PostgreSQL database when the suite runs on PostgreSQL, dropped after):
     for tests that need several processes writing at once without touching the test database."""
-    url = os.environ.get("DATABASE_URL", "")
-    extra, drop = {}, None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
+    from pantau.tests.helpers import own_database  # it imports from this module
 
-        config = dj_database_url.parse(url)
-        name = f"pantau_scratch_{uuid.uuid4().hex[:12]}"
-        server = dict(
-            host=config["HOST"] or None,
-            port=config["PORT"] or None,
-            user=config["USER"] or None,
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        extra["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-        def drop():
-            with psycopg.connect(**server) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    try:
-        yield subprocess_env(tmp_path, **extra)
-    finally:
-        if drop:
-            drop()
+    with own_database(tmp_path) as (env, _url):
+        yield env
 
 
 # A real browser: Debian's chromium driven by Playwright (never a downloaded browser).

@@ -64,20 +64,10 @@ def on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
-@contextlib.contextmanager
-def own_database(data_dir: Path):
-    """Like conftest's `scratch_env`, for any fixture scope: the environment of `pantau` commands
-    on an empty database of their own (SQLite in `data_dir`, or a new PostgreSQL database when
-    the suite runs on PostgreSQL, dropped after). Yields (environment, database URL)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not on_postgresql():
-        yield subprocess_env(data_dir), f"sqlite:///{data_dir / 'pantau.sqlite3'}"
-        return
-    import psycopg
-
+def _server(url: str) -> dict:
+    """psycopg's connection arguments for the maintenance database of `url`'s server."""
     config = dj_database_url.parse(url)
-    name = f"pantau_scratch_{uuid.uuid4().hex[:12]}"
-    server = dict(
+    return dict(
         host=config["HOST"] or None,
         port=config["PORT"] or None,
         user=config["USER"] or None,
@@ -85,11 +75,35 @@ def own_database(data_dir: Path):
         dbname="postgres",
         autocommit=True,
     )
-    with psycopg.connect(**server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    own = urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def server_sql(url: str, statement: str) -> None:
+    """Run `statement` (CREATE / DROP DATABASE) on the PostgreSQL server of `url`."""
+    import psycopg
+
+    with psycopg.connect(**_server(url)) as conn:
+        conn.execute(statement)
+
+
+def database_url(url: str, name: str) -> str:
+    """`url` with its database replaced by `name`."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+@contextlib.contextmanager
+def own_database(data_dir: Path):
+    """The environment of `pantau` commands on an empty database of their own (SQLite in
+    `data_dir`, or a new PostgreSQL database when the suite runs on PostgreSQL, dropped after),
+    for tests that run several processes without touching the test database; any fixture
+    scope (conftest's `scratch_env` is the per-test fixture). Yields (environment, URL)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not on_postgresql():
+        yield subprocess_env(data_dir), f"sqlite:///{data_dir / 'pantau.sqlite3'}"
+        return
+    name = f"pantau_scratch_{uuid.uuid4().hex[:12]}"
+    server_sql(url, f'CREATE DATABASE "{name}"')
+    own = database_url(url, name)
     try:
         yield subprocess_env(data_dir, DATABASE_URL=own), own
     finally:
-        with psycopg.connect(**server) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -23,12 +23,12 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import dj_database_url
 import pytest
 
 from pantau.conftest import ARTIFACTS, REPO, free_port, pantau_script, subprocess_env
+from pantau.tests.helpers import database_url, server_sql
 
 LOAD_SECONDS = int(os.environ.get("PANTAU_LOAD_SECONDS", "45"))
 LOAD_USERS = int(os.environ.get("PANTAU_LOAD_USERS", "20"))
@@ -97,29 +97,6 @@ def shell(env: dict, code: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def _postgres(url: str) -> dict:
-    config = dj_database_url.parse(url)
-    return dict(
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def _sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(**_postgres(url)) as conn:
-        conn.execute(statement)
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 @dataclass
 class Demo:
     """A prepared demo (setup-demo done, tokens issued) to copy for each test."""
@@ -139,8 +116,8 @@ def prepared_demo() -> Demo:
     extra = {}
     if url.startswith(("postgres://", "postgresql://")):
         name = f"pantau_load_tpl_{uuid.uuid4().hex[:10]}"
-        _sql(url, f'CREATE DATABASE "{name}"')
-        extra["DATABASE_URL"] = _with_db(url, name)
+        server_sql(url, f'CREATE DATABASE "{name}"')
+        extra["DATABASE_URL"] = database_url(url, name)
     env = subprocess_env(data_dir, **extra)
     try:
         done = pantau(env, "setup-demo", timeout=600)
@@ -150,7 +127,7 @@ def prepared_demo() -> Demo:
         baseline = json.loads(shell(env, STORED % nothing))
     except BaseException:
         if extra:
-            _sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(data_dir, ignore_errors=True)
         raise
     shutil.rmtree(data_dir / "cache", ignore_errors=True)
@@ -162,7 +139,7 @@ def _drop_databases():
         demo = prepared_demo()
         if demo.database_url:
             name = urlsplit(demo.database_url).path[1:]
-            _sql(demo.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server_sql(demo.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(demo.data_dir, ignore_errors=True)
 
 
@@ -282,8 +259,8 @@ def site(tmp_path):
     if demo.database_url:
         database = f"pantau_load_{uuid.uuid4().hex[:12]}"
         template = urlsplit(demo.database_url).path[1:]
-        _sql(demo.database_url, f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
-        extra["DATABASE_URL"] = _with_db(demo.database_url, database)
+        server_sql(demo.database_url, f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+        extra["DATABASE_URL"] = database_url(demo.database_url, database)
     env = subprocess_env(data_dir, **extra)
     site = Site(data_dir, env, free_port(), tmp_path / "server.log", demo.tokens, demo.baseline)
     try:
@@ -291,7 +268,7 @@ def site(tmp_path):
     finally:
         site.kill()
         if database:
-            _sql(demo.database_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            server_sql(demo.database_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def _write(path: Path, data) -> str:
