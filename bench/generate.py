@@ -1,6 +1,7 @@
 """Synthetic data for the benchmarks: a regency, a province or the nation, with real structure.
 
     .venv/bin/python bench/generate.py --size regency|province|nation [--scale 1.0] [--seed 2024]
+                                       [--no-rollups]
 
 Uses the current DATABASE_URL / PANTAU_DATA_DIR and runs `pantau setup-demo` first when the
 database is empty, so the demo operation (stages, checklists, categories, accounts) exists.
@@ -21,6 +22,9 @@ problems come 70 % from a report (same place, stage and author) and carry realis
 severities, categories, levels and the operation's deadlines. Everything hangs on the demo
 operation. Not generated: audit entries, problem timelines (ProblemEvent), photos, reminders
 (the audit chain covers what users did, not synthetic rows).
+
+Ends with `pantau rebuildrollups` (COPY bypasses the write path that keeps the rollups current)
+unless `--no-rollups` is given.
 
 Bulk: PostgreSQL gets COPY (psycopg 3), with the secondary indexes of the two big tables dropped
 during the load and recreated from their exact saved definitions, and FK triggers off for the
@@ -752,8 +756,13 @@ def table_sizes(connection, tables) -> dict[str, str]:
     return sizes
 
 
-def generate(size: str, *, scale: float = 1.0, seed: int = 2024, quiet: bool = False) -> dict:
-    """Generate `size` (see SIZES) into the configured database; returns counts and timings."""
+def generate(
+    size: str, *, scale: float = 1.0, seed: int = 2024, quiet: bool = False, rollups: bool = True
+) -> dict:
+    """Generate `size` (see SIZES) into the configured database; returns counts and timings.
+
+    `rollups=False` leaves the dashboard's rollups unbuilt (run `pantau rebuildrollups` later,
+    e.g. to time it alone)."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
@@ -866,7 +875,8 @@ def generate(size: str, *, scale: float = 1.0, seed: int = 2024, quiet: bool = F
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     timings["analyze"] = time.monotonic() - t
-    rebuild_rollups(timings)
+    if rollups:
+        rebuild_rollups(timings)
     timings["total"] = time.monotonic() - started
     counts = {
         "regions": len(plan.regions),
@@ -953,12 +963,18 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--json", help="also write the summary to this file")
+    parser.add_argument(
+        "--no-rollups",
+        dest="rollups",
+        action="store_false",
+        help="do not run `pantau rebuildrollups` at the end (time it separately)",
+    )
     args = parser.parse_args()
     import django
 
     django.setup()
     ensure_demo()
-    result = generate(args.size, scale=args.scale, seed=args.seed)
+    result = generate(args.size, scale=args.scale, seed=args.seed, rollups=args.rollups)
     c, t = result["counts"], result["timings"]
     log(
         f"\n{args.size} on {result['database']}: {c['regencies']:,} regencies, "

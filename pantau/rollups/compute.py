@@ -9,35 +9,62 @@ What the tallies count (see models):
 - problems as their `ProblemRow` snapshot says, taken when the job last saw them change
   (`Problem.updated_at`).
 
-A run, in one transaction holding the watermark row (SELECT ... FOR UPDATE on PostgreSQL; SQLite
-transactions are IMMEDIATE, so runs queue): find the reports received and the problems changed
-since the watermark (minus OVERLAP, so a transaction that committed late is picked up by the
-next run) and take new snapshots of the changed problems. Then, per kecamatan touched, recount
-only the (kecamatan, WIB day) buckets of reports that the new reports fall in (one index range
-of one kecamatan's day: a run on voting day does not reread the day's reports of the country,
-only those of the touched kecamatan-days), move the latest report of each place forward to the
-newest of the new reports (reports are never changed once stored, so the latest is a maximum),
-and recompute the kecamatan's place and problem tallies from its `PlaceLatest` and `ProblemRow`
-rows (bounded by its places and problems, not its reports). Kabupaten and provinsi are
-re-summed only on the days that changed. The watermark moves to the start of the run minus
-LAG. Running it twice, or two consumers at once, gives the same result as a full rebuild
-(`refresh(full=True)`, which recomputes every kecamatan from all its reports).
-The reads add what happened after the watermark (`pantau.rollups.read`), so the figures stay
-exact between runs.
+A run holds the watermark row for its whole transaction (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite transactions are IMMEDIATE), so runs queue. The watermark moves to the start of the run
+minus LAG (never backwards). The reads add what happened after the watermark
+(`pantau.rollups.read`), so the figures stay exact between runs.
+
+The incremental run costs what arrived since the last one, not what the touched kecamatan hold:
+- New reports: those received in (watermark - OVERLAP, new watermark] that `CountedReport` does
+  not list yet, read once (one index range of `received_at`). Their ids go into
+  `CountedReport` in the same transaction, which forgets ids received before new watermark -
+  OVERLAP (no later run reads that far back). Why this is exact, also with transactions that
+  commit late: a report is counted by the first run that sees it committed while its
+  `received_at` is inside the run's window, and never again, because every later window that
+  still contains its `received_at` also still finds its id in `CountedReport` (the windows'
+  starts only move forward, and an id is forgotten only once the starts have passed it). A
+  report is missed only if it becomes visible more than OVERLAP after its `received_at` (the
+  same bound as before; `received_at` is set inside the writing transaction, which lasts
+  seconds); a full rebuild counts it anyway.
+- What they change, as signed deltas per figure: +1 report per (kecamatan, day, stage); for a
+  place whose latest report moves forward (a maximum of (observed_at, id): reports never
+  change), -1 on the old (day, situation) and +1 on the new; for a changed problem, minus the
+  marks of its old snapshot plus those of the new one. The deltas are added to the kecamatan's
+  tallies and, summed, to its kabupaten's and provinsi's (a sum of children is linear in them)
+  with INSERT ... ON CONFLICT DO UPDATE on the tallies' unique key, a few statements for the
+  whole run; a tally that reaches 0 is deleted (a rebuild has no zero rows). The latest
+  reports move with one upsert (ON CONFLICT (code, stage_key)).
+
+The full rebuild (`refresh(full=True)`, or the first run) is set-based SQL over the base rows:
+reports GROUP BY (kecamatan, stage, WIB day), the latest report per place and stage by
+ROW_NUMBER() OVER (PARTITION BY place, stage ORDER BY observed_at DESC, id DESC), the problems'
+snapshots by INSERT ... SELECT and their marks by GROUP BY, kabupaten and provinsi as sums of
+their children. WIB day in SQL: the date of the UTC time plus 7 hours (Asia/Jakarta has kept
+UTC+7 without DST since 1964). The reports it counts are those received up to new watermark -
+OVERLAP plus those it lists in `CountedReport` first (received up to the new watermark), so
+that the next run's window neither misses nor recounts one.
+A run, incremental or full, leaves the same rows (tests: an incremental run equals a rebuild).
 """
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pantau.lib.clock import WIB
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, Status
-from pantau.rollups.models import Metric, PlaceLatest, ProblemRow, Tally, Watermark
+from pantau.regions.models import Region
+from pantau.rollups.models import (
+    CountedReport,
+    Metric,
+    PlaceLatest,
+    ProblemRow,
+    Tally,
+    Watermark,
+)
 
 NAME = "dashboard"
 LAG = dt.timedelta(seconds=30)
@@ -45,6 +72,7 @@ OVERLAP = dt.timedelta(minutes=10)
 AREA_DEPTH = 3  # kecamatan: 35.13.01
 NO_DAY = dt.date(1970, 1, 1)
 BATCH = 2000
+WIB_HOURS = 7  # Asia/Jakarta's offset, fixed since 1964 (the SQL's WIB day)
 
 
 def depth(code: str) -> int:
@@ -75,7 +103,7 @@ def problem_marks(row: ProblemRow) -> list[tuple[str, dt.date, str]]:
     """What one problem adds to the tallies: (metric, day, key)."""
     marks = [(Metric.CREATED, wib_day(row.created_at), "")]
     if row.status in OPEN:
-        marks.append((Metric.OPEN, wib_day(row.created_at), row.severity))
+        marks.append((Metric.OPEN, NO_DAY, row.severity))  # read whatever the day
         if row.due_at is not None:
             marks.append((Metric.DUE, wib_day(row.due_at), ""))
     elif row.status == Status.SELESAI and row.resolved_at is not None:
@@ -118,21 +146,6 @@ def snapshot(values: dict) -> ProblemRow | None:
     )
 
 
-def _tally(code: str, metric: str, stage_key: int, category_key: int, day, key: str, n: int):
-    return Tally(
-        code=code,
-        depth=depth(code),
-        prov=prefix(code, 1),
-        kab=prefix(code, 2) if depth(code) >= 2 else "",
-        metric=metric,
-        stage_key=stage_key,
-        category_key=category_key,
-        day=day,
-        key=key,
-        n=n,
-    )
-
-
 def _keys(value) -> tuple:
     return (0,) if value is None else (0, value)
 
@@ -141,138 +154,102 @@ PROBLEM_METRICS = (Metric.OPEN, Metric.DUE, Metric.SOLVED, Metric.CREATED)
 PLACE_METRICS = (Metric.LATEST, *PROBLEM_METRICS)
 
 
-def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
-    return start, start + dt.timedelta(days=1)
+def refresh(
+    *,
+    full: bool = False,
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Bring the rollups up to date (everything again when `full` or never run). Returns what
+    it did: {"areas", "reports", "problems", "watermark", "full"}."""
+    say = progress or (lambda message: None)
+    with transaction.atomic():
+        Watermark.objects.get_or_create(name=NAME)
+        mark = Watermark.objects.select_for_update().get(name=NAME)
+        start = now or timezone.now()
+        new_mark = start - LAG
+        full = full or mark.at is None
+        if full:
+            done = rebuild(new_mark, say)
+        else:
+            # (never backwards: the windows' starts must only move forward, see above)
+            new_mark = max(new_mark, mark.at)
+            done = update(mark.at - OVERLAP, new_mark, say)
+        mark.at = new_mark
+        if full:
+            mark.rebuilt_at = start
+        mark.save()
+    return {**done, "watermark": new_mark, "full": full}
 
 
-def _area_reports(area: str):
-    from pantau.regions.models import Region
-
-    # region ids, not a join on the code: the (region, observed_at) index answers per place
-    places = Region.objects.filter(Q(code=area) | Q(code__startswith=area + ".")).values("pk")
-    return Report.objects.filter(region_id__in=places)
+# The incremental run.
 
 
-def _place_counts(area: str, problems: bool = True) -> Counter:
-    """The tallies of a kecamatan that come from its places' latest reports and (with
-    `problems`) its problem snapshots: all but the report counts."""
-    counts: Counter = Counter()
-    for stage_key, observed_at, situation in PlaceLatest.objects.filter(area=area).values_list(
-        "stage_key", "observed_at", "situation"
-    ):
-        counts[(Metric.LATEST, stage_key, 0, wib_day(observed_at), situation)] += 1
-    if not problems:
-        return counts
-    for row in ProblemRow.objects.filter(area=area).iterator(chunk_size=BATCH):
-        for metric, day, key in problem_marks(row):
-            for stage_key in _keys(row.stage_id):
-                for category_key in _keys(row.category_id):
-                    counts[(metric, stage_key, category_key, day, key)] += 1
-    return counts
-
-
-def update_area(
-    area: str,
-    report_days: set[dt.date],
-    newest: dict[tuple[str, int], tuple],
-    watermark,
-    problems: bool = True,
-) -> set[dt.date]:
-    """Bring one kecamatan up to date after new reports and changed problems: recount its
-    reports on `report_days`, move its places' latest reports forward to `newest` ((place,
-    stage_key) -> (observed_at, id, situation)), recompute its place tallies from its places
-    and (when `problems` changed in it) its problem tallies from its snapshots. Returns the
-    days whose tallies changed."""
-    changed = set(report_days)
-    own = Tally.objects.filter(depth=AREA_DEPTH, code=area)
-    for day in report_days:
-        start, end = _day_range(day)
-        counts: Counter = Counter()
-        rows = (
-            _area_reports(area)
-            .filter(observed_at__gte=start, observed_at__lt=end, received_at__lte=watermark)
-            .values("stage_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            for stage_key in _keys(row["stage_id"]):
-                counts[(Metric.REPORTS, stage_key, 0, day, "")] += row["n"]
-        own.filter(metric=Metric.REPORTS, day=day).delete()
-        Tally.objects.bulk_create([_tally(area, *dims, n) for dims, n in counts.items()])
-    if newest:
-        held = {
-            (p.code, p.stage_key): p
-            for p in PlaceLatest.objects.filter(area=area, code__in={c for c, _s in newest})
-        }
-        for (code, stage_key), (observed_at, pk, situation) in newest.items():
-            old = held.get((code, stage_key))
-            if old is None:
-                PlaceLatest.objects.create(
-                    code=code,
-                    area=area,
-                    stage_key=stage_key,
-                    observed_at=observed_at,
-                    report_id=pk,
-                    situation=situation,
-                )
-            elif (observed_at, pk) > (old.observed_at, old.report_id):
-                old.observed_at, old.report_id, old.situation = observed_at, pk, situation
-                old.save(update_fields=["observed_at", "report_id", "situation"])
-    if not problems and not newest:
-        return changed
-    metrics = PLACE_METRICS if problems else (Metric.LATEST,)
-    before = Counter(
-        {
-            (m, sk, ck, d, k): n
-            for m, sk, ck, d, k, n in own.filter(metric__in=metrics).values_list(
-                "metric", "stage_key", "category_key", "day", "key", "n"
-            )
-        }
+def new_reports(since: dt.datetime, until: dt.datetime):
+    """The reports received in (since, until] that the tallies do not count yet."""
+    return (
+        Report.objects.filter(received_at__gt=since, received_at__lte=until)
+        .exclude(pk__in=CountedReport.objects.values("report_id"))
+        .order_by()
     )
-    after = _place_counts(area, problems)
-    if before != after:
-        changed |= {dims[3] for dims in set(before) ^ set(after)}
-        changed |= {dims[3] for dims in before if before[dims] != after.get(dims)}
-        own.filter(metric__in=metrics).delete()
-        Tally.objects.bulk_create(
-            [_tally(area, *dims, n) for dims, n in after.items()], batch_size=BATCH
-        )
-    return changed
 
 
-def recompute_area(area: str, watermark: dt.datetime) -> int:
-    """Replace the tallies and latest reports of one kecamatan, exactly, from its reports
-    received up to `watermark` and its problem snapshots. Returns the number of tallies."""
-    reports = (
-        _area_reports(area)
-        .filter(received_at__lte=watermark)
-        .values_list("region__code", "stage_id", "observed_at", "pk", "situation")
+def update(since: dt.datetime, new_mark: dt.datetime, say: Callable[[str], None]) -> dict:
+    """Add the reports received and the problems changed since `since` (see the module's
+    docstring); returns {"areas", "reports", "problems"}."""
+    deltas: dict[tuple, int] = defaultdict(int)
+    areas: set[str] = set()
+    counted: list[CountedReport] = []
+    newest: dict[tuple[str, int], tuple] = {}
+    rows = new_reports(since, new_mark).values_list(
+        "pk", "received_at", "region__code", "stage_id", "observed_at", "situation"
     )
-    counts: Counter = Counter()
-    latest: dict[tuple[str, int], tuple] = {}
-    for code, stage_id, observed_at, pk, situation in reports.iterator(chunk_size=BATCH):
+    for pk, received_at, code, stage_id, observed_at, situation in rows.iterator(chunk_size=BATCH):
+        counted.append(CountedReport(report_id=pk, received_at=received_at))
+        area = area_of(code)
+        if area is None:
+            continue
+        areas.add(area)
         day = wib_day(observed_at)
         for stage_key in _keys(stage_id):
-            counts[(Metric.REPORTS, stage_key, 0, day, "")] += 1
-            best = latest.get((code, stage_key))
+            deltas[(area, Metric.REPORTS, stage_key, 0, day, "")] += 1
+            best = newest.get((code, stage_key))
             if best is None or (observed_at, pk) > best[:2]:
-                latest[(code, stage_key)] = (observed_at, pk, situation)
-    for (_code, stage_key), (observed_at, _pk, situation) in latest.items():
-        counts[(Metric.LATEST, stage_key, 0, wib_day(observed_at), situation)] += 1
-    for row in ProblemRow.objects.filter(area=area).iterator(chunk_size=BATCH):
-        for metric, day, key in problem_marks(row):
-            for stage_key in _keys(row.stage_id):
-                for category_key in _keys(row.category_id):
-                    counts[(metric, stage_key, category_key, day, key)] += 1
-    Tally.objects.filter(depth=AREA_DEPTH, code=area).delete()
-    Tally.objects.bulk_create(
-        [_tally(area, *dims, n) for dims, n in counts.items()], batch_size=BATCH
-    )
-    PlaceLatest.objects.filter(area=area).delete()
-    PlaceLatest.objects.bulk_create(
-        [
+                newest[(code, stage_key)] = (observed_at, pk, situation, area)
+    say(f"{len(counted)} new reports read")
+    CountedReport.objects.bulk_create(counted, batch_size=BATCH)
+    CountedReport.objects.filter(received_at__lte=new_mark - OVERLAP).delete()
+    moved = _move_latest(newest, deltas)
+    say(f"{moved} latest reports moved")
+    n_problems = _snapshot_problems(Problem.objects.filter(updated_at__gt=since), deltas, areas)
+    say(f"{n_problems} problems taken; {len(areas)} kecamatan")
+    n_tallies = apply_deltas(deltas)
+    say(f"{n_tallies} tallies changed")
+    return {"areas": len(areas), "reports": len(counted), "problems": n_problems}
+
+
+def _move_latest(newest: dict[tuple[str, int], tuple], deltas: dict) -> int:
+    """Move the latest report of each place forward to `newest` ((code, stage_key) ->
+    (observed_at, id, situation, area)) where it is newer, in one upsert; the LATEST deltas
+    go into `deltas`. Returns how many moved or appeared."""
+    codes = sorted({code for code, _stage_key in newest})
+    changed: list[PlaceLatest] = []
+    held: dict[tuple[str, int], tuple] = {}
+    for i in range(0, len(codes), BATCH):
+        rows = PlaceLatest.objects.filter(code__in=codes[i : i + BATCH]).values_list(
+            "code", "stage_key", "observed_at", "report_id", "situation", "area"
+        )
+        for code, stage_key, *old in rows:
+            held[(code, stage_key)] = tuple(old)
+    for (code, stage_key), (observed_at, pk, situation, area) in sorted(newest.items()):
+        old = held.get((code, stage_key))
+        if old is not None:
+            if (observed_at, pk) <= old[:2]:
+                continue
+            old_at, _old_pk, old_situation, old_area = old
+            deltas[(old_area, Metric.LATEST, stage_key, 0, wib_day(old_at), old_situation)] -= 1
+        deltas[(area, Metric.LATEST, stage_key, 0, wib_day(observed_at), situation)] += 1
+        changed.append(
             PlaceLatest(
                 code=code,
                 area=area,
@@ -281,58 +258,40 @@ def recompute_area(area: str, watermark: dt.datetime) -> int:
                 report_id=pk,
                 situation=situation,
             )
-            for (code, stage_key), (observed_at, pk, situation) in latest.items()
-        ],
+        )
+    PlaceLatest.objects.bulk_create(
+        changed,
         batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["code", "stage_key"],
+        update_fields=["area", "observed_at", "report_id", "situation"],
     )
-    return len(counts)
+    return len(changed)
 
 
-def sum_up(code: str, days: set[dt.date] | None = None) -> None:
-    """The tallies of a kabupaten or provinsi: the sums of its children's (on `days` only,
-    when given)."""
-    level = depth(code)
-    children = Tally.objects.filter(depth=level + 1, **{"kab" if level == 2 else "prov": code})
-    own = Tally.objects.filter(depth=level, code=code)
-    if days is not None:
-        if not days:
-            return
-        children = children.filter(day__in=sorted(days))
-        own = own.filter(day__in=sorted(days))
-    rows = (
-        children.values("metric", "stage_key", "category_key", "day", "key")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    own.delete()
-    Tally.objects.bulk_create(
-        [
-            _tally(
-                code,
-                r["metric"],
-                r["stage_key"],
-                r["category_key"],
-                r["day"],
-                r["key"],
-                r["total"],
-            )
-            for r in rows
-        ],
-        batch_size=BATCH,
-    )
+def _add_marks(deltas: dict, row: ProblemRow, sign: int) -> None:
+    for metric, day, key in problem_marks(row):
+        for stage_key in _keys(row.stage_id):
+            for category_key in _keys(row.category_id):
+                deltas[(row.area, metric, stage_key, category_key, day, key)] += sign
 
 
-def _snapshot_problems(problems, areas: set[str]) -> int:
-    """Take new snapshots of `problems`; the areas they were and are in join `areas`."""
+def _snapshot_problems(problems, deltas: dict, areas: set[str]) -> int:
+    """Take new snapshots of `problems`: their old snapshots' marks leave `deltas`, the new
+    ones' join it, and the areas they were and are in join `areas`. Returns how many."""
     done = 0
     batch: list[dict] = []
 
     def flush():
         ids = [v["pk"] for v in batch]
-        areas.update(ProblemRow.objects.filter(problem_id__in=ids).values_list("area", flat=True))
+        for old in ProblemRow.objects.filter(problem_id__in=ids):
+            _add_marks(deltas, old, -1)
+            areas.add(old.area)
         ProblemRow.objects.filter(problem_id__in=ids).delete()
         rows = [r for r in map(snapshot, batch) if r is not None]
-        areas.update(r.area for r in rows)
+        for row in rows:
+            _add_marks(deltas, row, +1)
+            areas.add(row.area)
         ProblemRow.objects.bulk_create(rows, batch_size=BATCH)
 
     for values in problems.values(*PROBLEM_FIELDS).order_by().iterator(chunk_size=BATCH):
@@ -347,103 +306,299 @@ def _snapshot_problems(problems, areas: set[str]) -> int:
     return done
 
 
-def refresh(
-    *,
-    full: bool = False,
-    now: dt.datetime | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict:
-    """Bring the rollups up to date (everything again when `full` or never run). Returns what
-    it did: {"areas", "problems", "watermark", "full"}."""
-    say = progress or (lambda message: None)
-    with transaction.atomic():
-        Watermark.objects.get_or_create(name=NAME)
-        mark = Watermark.objects.select_for_update().get(name=NAME)
-        start = now or timezone.now()
-        new_mark = start - LAG
-        full = full or mark.at is None
-        areas: set[str] = set()
-        if full:
-            say("clearing the rollups")
-            Tally.objects.all().delete()
-            PlaceLatest.objects.all().delete()
-            ProblemRow.objects.all().delete()
-            areas.update(a for a in map(area_of, _report_region_codes()) if a)
-            n_problems = _snapshot_problems(Problem.objects.all(), areas)
-            say(f"{n_problems} problems taken; {len(areas)} kecamatan to compute")
-            for i, area in enumerate(sorted(areas), 1):
-                recompute_area(area, new_mark)
-                if i % 200 == 0 or i == len(areas):
-                    say(f"kecamatan {i}/{len(areas)}")
-            days: dict[str, set | None] = dict.fromkeys(areas)
-        else:
-            since = mark.at - OVERLAP
-            buckets, newest = _new_reports(since, new_mark)
-            problem_areas: set[str] = set()
-            touched = Problem.objects.filter(updated_at__gt=since)
-            n_problems = _snapshot_problems(touched, problem_areas)
-            areas.update(buckets, problem_areas)
-            say(f"{n_problems} problems taken; {len(areas)} kecamatan to update")
-            days = {
-                area: update_area(
-                    area,
-                    buckets.get(area, set()),
-                    newest.get(area, {}),
-                    new_mark,
-                    problems=area in problem_areas,
-                )
-                for area in sorted(areas)
-            }
-        kabs: dict[str, set | None] = {}
-        for area, changed in days.items():
-            _merge(kabs, prefix(area, 2), changed)
-        provs: dict[str, set | None] = {}
-        for kab, changed in sorted(kabs.items()):
-            sum_up(kab, changed)
-            _merge(provs, prefix(kab, 1), changed)
-        for prov, changed in sorted(provs.items()):
-            sum_up(prov, changed)
-        say(f"{len(kabs)} kabupaten summed")
-        mark.at = new_mark
-        if full:
-            mark.rebuilt_at = start
-        mark.save()
-    return {"areas": len(areas), "problems": n_problems, "watermark": new_mark, "full": full}
+TALLY = Tally._meta.db_table
+TALLY_COLUMNS = (
+    '"code", "depth", "prov", "kab", "metric", "stage_key", "category_key", "day", "key"'
+)
+TALLY_KEY = '"code", "metric", "stage_key", "category_key", "day", "key"'
 
 
-def _merge(into: dict, code: str, days: set | None) -> None:
-    """Days changed under `code` (None: all of them)."""
-    if code in into and into[code] is None:
-        return
-    into[code] = None if days is None else into.get(code, set()) | days
+def apply_deltas(deltas: dict[tuple, int]) -> int:
+    """Add `deltas` ((area, metric, stage_key, category_key, day, key) -> n) to the tallies
+    of the areas and, summed, of their kabupaten and provinsi; delete the tallies that reach
+    0. Returns how many tallies changed."""
+    by_code: dict[tuple, int] = defaultdict(int)
+    for (area, *figure), n in deltas.items():
+        if n:
+            for code in (area, prefix(area, 2), prefix(area, 1)):
+                by_code[(code, *figure)] += n
+    rows = []
+    for (code, metric, stage_key, category_key, day, key), n in by_code.items():
+        if n:
+            level = depth(code)
+            kab = prefix(code, 2) if level >= 2 else ""
+            rows.append(
+                (code, level, prefix(code, 1), kab, str(metric), stage_key, category_key, day)
+                + (key, n)
+            )
+    rows.sort(key=lambda row: (row[0], row[4:9]))  # (in the unique key's order: fewer pages)
+    zero: list[int] = []
+    step = 1000
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), step):
+            chunk = rows[i : i + step]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f'INSERT INTO "{TALLY}" ({TALLY_COLUMNS}, "n") VALUES {values} '
+                f'ON CONFLICT ({TALLY_KEY}) DO UPDATE SET "n" = "{TALLY}"."n" + EXCLUDED."n" '
+                'RETURNING "id", "n"',
+                [v for row in chunk for v in row],
+            )
+            zero.extend(pk for pk, n in cursor.fetchall() if n == 0)
+    for i in range(0, len(zero), BATCH):
+        Tally.objects.filter(pk__in=zero[i : i + BATCH]).delete()
+    return len(rows)
 
 
-def _new_reports(since: dt.datetime, until: dt.datetime) -> tuple[dict, dict]:
-    """The reports received in (since, until]: per kecamatan, the WIB days they were observed
-    on, and the newest of them per (place, stage_key)."""
-    buckets: dict[str, set[dt.date]] = {}
-    newest: dict[str, dict[tuple[str, int], tuple]] = {}
-    rows = Report.objects.filter(received_at__gt=since, received_at__lte=until).values_list(
-        "region__code", "stage_id", "observed_at", "pk", "situation"
-    )
-    for code, stage_id, observed_at, pk, situation in rows.iterator(chunk_size=BATCH):
-        area = area_of(code)
-        if area is None:
-            continue
-        buckets.setdefault(area, set()).add(wib_day(observed_at))
-        places = newest.setdefault(area, {})
-        for stage_key in _keys(stage_id):
-            best = places.get((code, stage_key))
-            if best is None or (observed_at, pk) > best[:2]:
-                places[(code, stage_key)] = (observed_at, pk, situation)
-    return buckets, newest
+# The full rebuild, in SQL.
 
 
-def _report_region_codes() -> Iterable[str]:
-    from pantau.regions.models import Region
+def _day_sql(column: str) -> str:
+    """The WIB date of a timestamp column, in SQL."""
+    if connection.vendor == "postgresql":
+        return f"(({column} AT TIME ZONE 'UTC') + INTERVAL '{WIB_HOURS} hours')::date"
+    return f"date({column}, '+{WIB_HOURS} hours')"
 
-    ids = Report.objects.values_list("region_id", flat=True).distinct().order_by()
-    return Region.objects.filter(pk__in=ids).values_list("code", flat=True)
+
+def _prefix_sql(column: str, n: int) -> str:
+    """The first `n` parts of a dotted code, in SQL (SQLite: a function of this connection)."""
+    if connection.vendor == "postgresql":
+        return " || '.' || ".join(f"split_part({column}, '.', {i})" for i in range(1, n + 1))
+    return f"pantau_prefix({column}, {n})"
+
+
+def _deep_sql(column: str) -> str:
+    """True for a code at the kecamatan's depth or below, in SQL."""
+    if connection.vendor == "postgresql":
+        return f"split_part({column}, '.', {AREA_DEPTH}) <> ''"
+    return f"pantau_depth({column}) >= {AREA_DEPTH}"
+
+
+def _param(moment: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+class _Temporary:
+    """Temporary tables of one transaction (dropped at the end; PostgreSQL also on commit)."""
+
+    def __init__(self, cursor):
+        self.cursor, self.names = cursor, []
+
+    def create(self, name: str, columns: str) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        self.cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns}){on_commit}")
+        self.names.append(name)
+
+    def analyze(self, name: str) -> None:
+        if connection.vendor == "postgresql":  # (autovacuum does not analyse temporary tables)
+            self.cursor.execute(f"ANALYZE {name}")
+
+    def drop(self) -> None:
+        for name in reversed(self.names):
+            self.cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def rebuild(new_mark: dt.datetime, say: Callable[[str], None]) -> dict:
+    """Replace every rollup row from the base rows, set-based (see the module's docstring);
+    returns {"areas", "reports", "problems"}."""
+    report = Report._meta.db_table
+    problem = Problem._meta.db_table
+    region = Region._meta.db_table
+    latest = PlaceLatest._meta.db_table
+    problem_row = ProblemRow._meta.db_table
+    counted_table = CountedReport._meta.db_table
+    since = new_mark - OVERLAP
+    day = _day_sql
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.create_function("pantau_prefix", 2, prefix, deterministic=True)
+        raw.create_function("pantau_depth", 1, depth, deterministic=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        temporary = _Temporary(cursor)
+        say("clearing the rollups")
+        for table in (Tally, PlaceLatest, ProblemRow, CountedReport):
+            cursor.execute(f'DELETE FROM "{table._meta.db_table}"')
+        # The reports this rebuild counts: received up to `since`, and those listed here.
+        cursor.execute(
+            f'INSERT INTO "{counted_table}" (report_id, received_at) '
+            f'SELECT id, received_at FROM "{report}" WHERE received_at > %s AND received_at <= %s',
+            [_param(since), _param(new_mark)],
+        )
+        counted = f'(r.received_at <= %s OR r.id IN (SELECT report_id FROM "{counted_table}"))'
+        counted_params = [_param(since)]
+        # Places (any region at or below a kecamatan) and their kecamatan, kabupaten, provinsi.
+        temporary.create(
+            "rollup_place",
+            "region_id bigint PRIMARY KEY, code varchar(32), area varchar(32), "
+            "kab varchar(32), prov varchar(32)",
+        )
+        cursor.execute(
+            f"INSERT INTO rollup_place SELECT id, code, {_prefix_sql('code', 3)}, "
+            f"{_prefix_sql('code', 2)}, {_prefix_sql('code', 1)} "
+            f'FROM "{region}" WHERE {_deep_sql("code")}'
+        )
+        temporary.analyze("rollup_place")
+        temporary.create(
+            "rollup_area", "area varchar(32) PRIMARY KEY, kab varchar(32), prov varchar(32)"
+        )
+        cursor.execute("INSERT INTO rollup_area SELECT DISTINCT area, kab, prov FROM rollup_place")
+        temporary.analyze("rollup_area")
+
+        # Reports by kecamatan, stage and day.
+        temporary.create(
+            "rollup_counts",
+            "area varchar(32), kab varchar(32), prov varchar(32), stage_id bigint, day date, "
+            "n bigint",
+        )
+        cursor.execute(
+            f"INSERT INTO rollup_counts SELECT m.area, m.kab, m.prov, r.stage_id, "
+            f"{day('r.observed_at')}, COUNT(*) "
+            f'FROM "{report}" r JOIN rollup_place m ON m.region_id = r.region_id '
+            f"WHERE {counted} GROUP BY 1, 2, 3, 4, 5",
+            counted_params,
+        )
+        insert_tally = f'INSERT INTO "{TALLY}" ({TALLY_COLUMNS}, "n") '
+        cursor.execute(
+            insert_tally + f"SELECT area, {AREA_DEPTH}, prov, kab, %s, stage_id, 0, day, '', n "
+            "FROM rollup_counts WHERE stage_id IS NOT NULL ORDER BY area, stage_id, day",
+            [str(Metric.REPORTS)],
+        )
+        cursor.execute(
+            insert_tally + f"SELECT area, {AREA_DEPTH}, prov, kab, %s, 0, 0, day, '', SUM(n) "
+            "FROM rollup_counts GROUP BY area, kab, prov, day ORDER BY area, day",
+            [str(Metric.REPORTS)],
+        )
+        cursor.execute("SELECT COALESCE(SUM(n), 0) FROM rollup_counts")
+        n_reports = int(cursor.fetchone()[0])
+        say(f"{n_reports} reports counted")
+
+        # The latest report of each place per stage, then over all stages.
+        temporary.create(
+            "rollup_latest",
+            "region_id bigint, stage_id bigint, observed_at timestamp with time zone, "
+            "report_id bigint, situation varchar(8)",
+        )
+        cursor.execute(
+            "INSERT INTO rollup_latest SELECT region_id, stage_id, observed_at, id, situation "
+            "FROM (SELECT r.region_id, r.stage_id, r.observed_at, r.id, r.situation, "
+            "ROW_NUMBER() OVER (PARTITION BY r.region_id, r.stage_id "
+            "ORDER BY r.observed_at DESC, r.id DESC) AS rn "
+            f'FROM "{report}" r JOIN rollup_place m ON m.region_id = r.region_id '
+            f"WHERE {counted}) x WHERE rn = 1",
+            counted_params,
+        )
+        insert_latest = (
+            f'INSERT INTO "{latest}" (code, area, stage_key, observed_at, report_id, situation) '
+        )
+        cursor.execute(
+            insert_latest + "SELECT m.code, m.area, l.stage_id, l.observed_at, l.report_id, "
+            "l.situation FROM rollup_latest l JOIN rollup_place m ON m.region_id = l.region_id "
+            "WHERE l.stage_id IS NOT NULL"
+        )
+        cursor.execute(
+            insert_latest + "SELECT m.code, m.area, 0, x.observed_at, x.report_id, x.situation "
+            "FROM (SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.region_id "
+            "ORDER BY l.observed_at DESC, l.report_id DESC) AS rn FROM rollup_latest l) x "
+            "JOIN rollup_place m ON m.region_id = x.region_id WHERE x.rn = 1"
+        )
+        cursor.execute(
+            insert_tally + f"SELECT pl.area, {AREA_DEPTH}, a.prov, a.kab, %s, pl.stage_key, 0, "
+            f"{day('pl.observed_at')}, pl.situation, COUNT(*) "
+            f'FROM "{latest}" pl JOIN rollup_area a ON a.area = pl.area GROUP BY 1, 2, 3, 4, 5, '
+            "6, 7, 8, 9",
+            [str(Metric.LATEST)],
+        )
+        say("latest reports of the places taken")
+
+        # The problems' snapshots and their marks.
+        others = [s for s in OPEN if s != Status.BARU]
+        cursor.execute(
+            f'INSERT INTO "{problem_row}" (problem_id, code, area, kab, prov, stage_id, '
+            "category_id, severity, status, created_at, due_at, resolved_at) "
+            "SELECT p.id, m.code, m.area, m.kab, m.prov, p.stage_id, p.category_id, "
+            "p.severity, p.status, p.created_at, CASE WHEN p.status = %s THEN "
+            f"p.acknowledge_due_at WHEN p.status IN ({', '.join(['%s'] * len(others))}) "
+            "THEN p.resolve_due_at END, p.resolved_at "
+            f'FROM "{problem}" p JOIN rollup_place m ON m.region_id = p.region_id',
+            [str(v) for v in (Status.BARU, *others)],
+        )
+        n_problems = cursor.rowcount
+        temporary.analyze(f'"{problem_row}"')
+        say(f"{n_problems} problems taken")
+        # Their marks, counted per (kecamatan, stage, category, metric, day, key) ...
+        open_in = ", ".join(["%s"] * len(OPEN))
+        columns = "area, stage_id, category_id"
+        no_day = f"'{NO_DAY.isoformat()}'"
+        if connection.vendor == "postgresql":
+            no_day = f"DATE {no_day}"
+        marks = (
+            f"SELECT {columns}, %s AS metric, {day('created_at')} AS day, '' AS key "
+            f'FROM "{problem_row}" '
+            f"UNION ALL SELECT {columns}, %s, {no_day}, severity "
+            f'FROM "{problem_row}" WHERE status IN ({open_in}) '
+            f"UNION ALL SELECT {columns}, %s, {day('due_at')}, '' "
+            f'FROM "{problem_row}" WHERE status IN ({open_in}) AND due_at IS NOT NULL '
+            f"UNION ALL SELECT {columns}, %s, {day('resolved_at')}, '' "
+            f'FROM "{problem_row}" WHERE status = %s AND resolved_at IS NOT NULL'
+        )
+        marks_params = [
+            *(Metric.CREATED, Metric.OPEN, *OPEN, Metric.DUE, *OPEN, Metric.SOLVED),
+            Status.SELESAI,
+        ]
+        temporary.create(
+            "rollup_marks",
+            "area varchar(32), stage_id bigint, category_id bigint, metric varchar(1), "
+            "day date, key varchar(16), n bigint",
+        )
+        cursor.execute(
+            f"INSERT INTO rollup_marks SELECT {columns}, metric, day, key, COUNT(*) "
+            f"FROM ({marks}) x GROUP BY 1, 2, 3, 4, 5, 6",
+            [str(v) for v in marks_params],
+        )
+        temporary.analyze("rollup_marks")
+        # ... then for stage 0 and its stage, category 0 and its category (each mark counts
+        # in the four); sorted, so that the tallies' indexes grow in order.
+        for stage, category, where in (
+            ("m.stage_id", "m.category_id", "m.stage_id IS NOT NULL"),
+            ("0", "m.category_id", "1 = 1"),
+            ("m.stage_id", "0", "m.stage_id IS NOT NULL"),
+            ("0", "0", "1 = 1"),
+        ):
+            # (a constant is no GROUP BY or ORDER BY term: both would read it as a position)
+            stage_and_category = ", ".join(c for c in (stage, category) if c != "0")
+            grouped = ", ".join(["m.area", "m.metric", stage_and_category, "m.day", "m.key"])
+            grouped = grouped.replace(", , ", ", ")
+            cursor.execute(
+                insert_tally + f"SELECT m.area, {AREA_DEPTH}, a.prov, a.kab, m.metric, {stage}, "
+                f"{category}, m.day, m.key, SUM(m.n) FROM rollup_marks m "
+                f"JOIN rollup_area a ON a.area = m.area WHERE {where} "
+                f"GROUP BY a.prov, a.kab, {grouped} ORDER BY {grouped}"
+            )
+        say("problem tallies counted")
+
+        # Kabupaten and provinsi: the sums of their children.
+        figure = "metric, stage_key, category_key, day, key"
+        cursor.execute(
+            insert_tally + f'SELECT kab, 2, prov, kab, {figure}, SUM(n) FROM "{TALLY}" '
+            f"WHERE depth = {AREA_DEPTH} GROUP BY kab, prov, {figure} ORDER BY kab, {figure}"
+        )
+        cursor.execute(
+            insert_tally + f"SELECT prov, 1, prov, '', {figure}, SUM(n) FROM \"{TALLY}\" "
+            f"WHERE depth = 2 GROUP BY prov, {figure} ORDER BY prov, {figure}"
+        )
+        cursor.execute(f'SELECT COUNT(DISTINCT code) FROM "{TALLY}" WHERE depth = {AREA_DEPTH}')
+        n_areas = cursor.fetchone()[0]
+        say(f"{n_areas} kecamatan, their kabupaten and provinsi summed")
+        temporary.drop()
+        # Emptied and filled in one go: without new statistics the planner still sees the
+        # empty tables of before (SQLite has no autovacuum; PostgreSQL's may be off or late).
+        for table in (TALLY, latest, problem_row):
+            cursor.execute(f'ANALYZE "{table}"')
+    return {"areas": n_areas, "reports": n_reports, "problems": n_problems}
 
 
 def watermark() -> dt.datetime | None:
@@ -457,3 +612,4 @@ def clear() -> None:
         Tally.objects.all().delete()
         PlaceLatest.objects.all().delete()
         ProblemRow.objects.all().delete()
+        CountedReport.objects.all().delete()

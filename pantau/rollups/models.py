@@ -3,8 +3,10 @@
 `Tally` holds counts per region (kecamatan, kabupaten, provinsi: `depth` 3, 2, 1), WIB day,
 stage (`stage_key`, 0 = all stages) and category (`category_key`, 0 = all categories), one
 `metric` each. `PlaceLatest` is the latest report of each place (village or kecamatan) and
-`ProblemRow` the state of each problem as the tallies count them. Everything here is derived
-from the reports and problems and can be rebuilt at any time (`pantau rebuildrollups`).
+`ProblemRow` the state of each problem as the tallies count them; `CountedReport` the reports
+of the last minutes already counted (so that the job, which rereads a window of OVERLAP, adds
+each report once). Everything here is derived from the reports and problems and can be rebuilt
+at any time (`pantau rebuildrollups`).
 """
 
 from django.db import models
@@ -13,7 +15,7 @@ from django.db import models
 class Metric(models.TextChoices):
     REPORTS = "R", "reports by day observed"
     LATEST = "L", "places by day and situation of their latest report"
-    OPEN = "O", "open problems by day created and severity"
+    OPEN = "O", "open problems by severity (no day: open is read whatever the day)"
     DUE = "D", "open problems by day of the deadline that matters now"
     SOLVED = "S", "solved problems by day resolved"
     CREATED = "C", "problems (any state) by day created"
@@ -40,9 +42,17 @@ class Tally(models.Model):
     category_key = models.PositiveIntegerField(default=0)
     day = models.DateField()
     key = models.CharField(max_length=16, blank=True)
-    n = models.PositiveIntegerField(default=0)
+    # (not Positive: the job adds signed deltas; a tally that reaches 0 is deleted)
+    n = models.IntegerField(default=0)
 
     class Meta:
+        constraints = [
+            # one row per figure: the job adds to it (INSERT ... ON CONFLICT DO UPDATE)
+            models.UniqueConstraint(
+                fields=["code", "metric", "stage_key", "category_key", "day", "key"],
+                name="rollups_tally_key",
+            ),
+        ]
         indexes = [
             models.Index(fields=["depth", "stage_key", "category_key", "prov"]),
             models.Index(fields=["depth", "stage_key", "category_key", "kab"]),
@@ -93,3 +103,14 @@ class ProblemRow(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.problem_id} {self.status}"
+
+
+class CountedReport(models.Model):
+    """A report that the tallies already count, received in the last OVERLAP before the
+    watermark (older ones are dropped: no run rereads them)."""
+
+    report_id = models.BigIntegerField(primary_key=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"#{self.report_id}"

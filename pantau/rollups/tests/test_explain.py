@@ -95,6 +95,8 @@ def test_the_key_queries_use_indexes(users, big):
     recent = now - dt.timedelta(minutes=2)
     # The rollups' tails and the job's changed problems.
     assert_indexed(Report.objects.filter(received_at__gt=recent), "monitoring_report")
+    # The job's new reports: one range of received_at, less those already counted.
+    assert_indexed(compute.new_reports(recent, now), "monitoring_report")
     assert_indexed(Problem.objects.filter(updated_at__gt=recent), "problems_problem")
     # A kecamatan's dashboard (direct: bounded by the kecamatan) and its lists.
     scope = selectors.Scope(camat, tongas, since=selectors.start_of_today(now), now=now)
