@@ -43,6 +43,11 @@ def get(username, path):
         return response.status_code
     return fn
 
+def api_get(username, path):
+    key, _ = do_issue_token(User.objects.get(username=username))
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    return lambda: client.get(path).status_code
+
 def post_report():
     key, _ = do_issue_token(User.objects.get(username="desa-3513012001"))
     body = {"client_id": str(uuid.uuid4()), "region": "35.13.01.2001", "status": "aman",
@@ -72,6 +77,9 @@ print(json.dumps({
     "map": probe(get("bupati", "/dasbor/peta.geojson")),
     "compliance": probe(get("bupati", "/kepatuhan/?date=2024-11-27")),
     "export": probe(get("bupati", "/laporan/ekspor.csv")),
+    "api_dashboard": probe(api_get("bupati", "/api/v1/dashboard")),
+    "api_map": probe(api_get("bupati", "/api/v1/map.geojson")),
+    "api_compliance": probe(api_get("bupati", "/api/v1/compliance?date=2024-11-27")),
     "report_list": probe(get("bupati", "/laporan/")),
     "write": probe(post_report),
     "write_then_read": probe(write_then_read),
@@ -102,13 +110,16 @@ def touches(queries, *tables) -> bool:
     return any(table in sql for sql in queries for table in tables)
 
 
-@pytest.mark.parametrize("view", ["dashboard", "map", "compliance", "export"])
+READ_MOSTLY = ["dashboard", "map", "compliance", "export"]
+
+
+@pytest.mark.parametrize("view", [*READ_MOSTLY, *(f"api_{v}" for v in READ_MOSTLY[:3])])
 def test_the_read_mostly_views_read_from_the_replica(probed, view):
     seen = probed[view]
     assert seen["out"] == 200
     assert touches(seen["replica"], "regions_region")
     assert touches(seen["replica"], "monitoring_report", "problems_problem")
-    # the primary only for the login itself (session and user, before the view runs)
+    # the primary only for the login itself (session or token and user, before the view runs)
     assert not touches(seen["primary"], "monitoring_report", "problems_problem", "regions_")
 
 

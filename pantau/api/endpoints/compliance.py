@@ -11,6 +11,7 @@ from pantau.api.errors import errors
 from pantau.api.schemas import RegionCode
 from pantau.compliance import selectors
 from pantau.lib.clock import WIB
+from pantau.lib.dbrouter import replica_reads
 
 router = Router(tags=["compliance"])
 
@@ -101,6 +102,7 @@ def _counts(node: selectors.Compliance, *, limit: int, offset: int) -> dict:
 
 
 @router.get("/compliance", response={200: ComplianceOut, **errors(400, 401, 404)})
+@replica_reads()
 def compliance(request, filters: Query[ComplianceFilters]):
     """Reporting compliance for one day (`date`) or a range (`since`..`until`) and a region of
     the caller's territory (404 outside it): expected, received and on-time reports, the rates,

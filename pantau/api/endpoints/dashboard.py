@@ -6,6 +6,7 @@ from ninja import Query, Router
 from pantau.api.errors import errors
 from pantau.api.schemas_dashboard import DashboardFilters, DashboardOut, MapOut
 from pantau.dashboard import selectors
+from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import NotFound
 
 router = Router(tags=["dashboard"])
@@ -32,6 +33,7 @@ def _filters(user, filters: DashboardFilters) -> dict:
 
 
 @router.get("/dashboard", response={200: DashboardOut, **errors(400, 401, 404)})
+@replica_reads()
 def dashboard(request, filters: Query[DashboardFilters]):
     """The figures of a region as the caller sees it (by default their top region): situation,
     totals, open problems by severity and category, and each child region of the territory."""
@@ -39,6 +41,7 @@ def dashboard(request, filters: Query[DashboardFilters]):
 
 
 @router.get("/map.geojson", response={200: MapOut, **errors(400, 401, 404)})
+@replica_reads()
 def dashboard_map(request, filters: Query[DashboardFilters]):
     """The children of a region as a GeoJSON FeatureCollection with the figures of /dashboard
     as properties, plus the region's outline and located reports and open problems."""
