@@ -3,6 +3,9 @@
 Every list, detail page, export and API call asks this module: start from `visible_regions(user)`
 or `territory(user)`, or fetch one region with `get_region(user, code, action)`, which answers
 "not found" for a region that is missing and for one that is outside the user's territory alike.
+The nation (`Region.nation()`, code `ID`, the node above the provinces) is read only, and only by
+a user whose territory is everything (`get_nation`, `sees_nation`); it is no row, so
+`get_region` never returns it.
 
 Problems follow the same territory, plus those referred to the user's agency; acting on one
 (verify, escalate, resolve, ...) also needs the user's level to be at or above the problem's
@@ -31,7 +34,7 @@ from pantau.monitoring.models import Report
 from pantau.periodic.models import PeriodicReport, Scope
 from pantau.problems.models import LEVELS, Problem, Referral
 from pantau.problems.models import Level as ProblemLevel
-from pantau.regions.models import Region
+from pantau.regions.models import NATION_CODE, Region, within
 
 
 class Action(StrEnum):
@@ -62,13 +65,12 @@ class Territory:
     def contains(self, code: str) -> bool:
         if self.everything:
             return True
-        return any(code == root or code.startswith(root + ".") for root in self.roots)
+        return any(within(code, root) for root in self.roots)
 
     def q(self, field: str = "code") -> Q:
         """A filter on `field` (a region code, e.g. "region__code") selecting this territory."""
         if self.everything:
-            # not Q(): an empty Q vanishes when OR-ed with another condition
-            return Q(**{f"{field}__isnull": False})
+            return Region.subtree_q(NATION_CODE, field)
         if not self.roots:
             return Q(pk__in=[])
         query = Q(**{f"{field}__in": sorted(self.roots)})
@@ -160,6 +162,20 @@ def get_region(user, code: str, action: Action = Action.READ) -> Region:
     if region is None or not can(user, action, region):
         raise NotFound(_("Region not found, or outside your territory."))
     return region
+
+
+def sees_nation(user) -> bool:
+    """May `user` open the nation (its figures, one row per province)? Only when their territory
+    is everything (an administrator, a superuser)."""
+    return Action.READ in allowed_actions(user) and territory(user).everything
+
+
+def get_nation(user) -> Region:
+    """The nation (an unsaved `Region.nation()`) if `user` may open it; otherwise the same
+    NotFound as `get_region` gives for a region outside the territory."""
+    if not sees_nation(user):
+        raise NotFound(_("Region not found, or outside your territory."))
+    return Region.nation()
 
 
 def top_regions(user) -> QuerySet[Region]:

@@ -7,13 +7,19 @@ from ninja import Schema
 from pydantic import Field
 
 from pantau.api.schemas import Code, Moment, RegionCode, RegionLevelCode
+from pantau.regions.models import NATION_CODE, NATIONAL
+from pantau.regions.models import Level as RegionLevel
 
 SituationOrUnknown = Literal["rawan", "waspada", "aman", "unknown"]
+# The region of a dashboard may be the nation (above the provinces); its children never are.
+DashboardLevelCode = Literal[(NATIONAL, *RegionLevel.values)]
 
 
 class DashboardFilters(Schema):
     region: RegionCode = Field(
-        None, description="A region code; by default the caller's top region."
+        None,
+        description=f"A region code, or {NATION_CODE} for the whole country (only for a caller "
+        "whose territory is everything: an administrator); by default the caller's top region.",
     )
     since: Moment = Field(None, description="From (ISO 8601).")
     until: Moment = Field(None, description="Before (ISO 8601).")
@@ -24,7 +30,7 @@ class DashboardFilters(Schema):
 class DashboardRegion(Schema):
     code: str
     name: str
-    level: RegionLevelCode
+    level: DashboardLevelCode
     title: str
 
 

@@ -28,7 +28,7 @@ from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity, Status
 from pantau.problems.selectors import overdue_q
-from pantau.regions.models import Level, Region, parent_code
+from pantau.regions.models import NATION_CODE, Level, Region, parent_code
 
 UNKNOWN = "unknown"
 SITUATIONS = ("rawan", "waspada", "aman", UNKNOWN)  # worst first
@@ -118,13 +118,22 @@ def situation(
 
 def dashboard_region(user, code: str | None = None) -> Region:
     """The region whose dashboard `user` opens: `code` if it is in the territory or an ancestor
-    of it (then seen through the territory), else NotFound; without a code, the user's top
-    region (the kabupaten for the Pj Bupati and an Asisten, a camat's kecamatan)."""
+    of it (then seen through the territory), the nation (`NATION_CODE`) for a user whose
+    territory is everything, else NotFound; without a code, the user's top region (the kabupaten
+    for the Pj Bupati and an Asisten, a camat's kecamatan; for an administrator the active
+    operation's region when there is one, else the nation when the tree has several provinces
+    or no operation is active)."""
     terr = access.territory(user)
+    if code == NATION_CODE:
+        return access.get_nation(user)
     if code is None:
         roots = list(access.top_regions(user).order_by("code"))
         if len(roots) == 1:
             return roots[0]
+        if access.sees_nation(user) and (
+            not roots or Region.objects.filter(level=Level.PROVINSI)[:2].count() > 1
+        ):
+            return access.get_nation(user)
         parents = {r.parent_id for r in roots}
         if len(parents) == 1 and None not in parents:
             return Region.objects.get(pk=parents.pop())
@@ -144,7 +153,7 @@ def dashboard_region(user, code: str | None = None) -> Region:
 
 
 def _subtree(region: Region, field: str = "region__code") -> Q:
-    return Q(**{field: region.code}) | Q(**{f"{field}__startswith": region.code + "."})
+    return Region.subtree_q(region.code, field)
 
 
 @dataclass
@@ -159,6 +168,15 @@ class Scope:
     category: Category | None = None
     now: dt.datetime = field(default_factory=timezone.now)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def key(self, *what) -> tuple:
+        """The key in `cache` of what is computed for this scope. The dashboard view shares one
+        cache between the selectors of a request (the summary and the clusters read the same
+        kecamatan's figures), so the key names the user, the region and the filters too."""
+        stage = self.stage.pk if self.stage else None
+        category = self.category.pk if self.category else None
+        user = getattr(self.user, "pk", None)
+        return (*what, user, self.region.code, self.since, self.until, stage, category, self.now)
 
     @property
     def end(self) -> dt.datetime:
@@ -226,15 +244,19 @@ def _latest_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
 
 def _stats(scope: Scope, length: int) -> dict[str, Stats]:
     """Stats per code prefix of `length` characters: from the rollups where they answer
-    exactly (`pantau.rollups.read`), else from the base rows."""
-    found = _rollups(scope, length)
-    return found[0] if found is not None else _direct_stats(scope, length)
+    exactly (`pantau.rollups.read`), else from the base rows. Once per scope and length in
+    the scope's cache."""
+    key = scope.key("stats", length)
+    if key not in scope.cache:
+        found = _rollups(scope, length)
+        scope.cache[key] = found[0] if found is not None else _direct_stats(scope, length)
+    return scope.cache[key]
 
 
 def _rollups(scope: Scope, length: int):
     from pantau.rollups.read import figures
 
-    key = ("rollups", length)
+    key = scope.key("rollups", length)
     if key not in scope.cache:
         scope.cache[key] = figures(scope, length)
     return scope.cache[key]
@@ -291,10 +313,25 @@ def _direct_stats(scope: Scope, length: int) -> dict[str, Stats]:
 
 
 def _reporting_rates(
-    user, region: Region, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    user,
+    region: Region,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    cache: dict | None = None,
 ) -> tuple[float | None, dict[str, float | None]]:
     """The reporting rate of the region (as far as the user sees it) and per kecamatan child,
-    over the WIB days of [start, end), from the compliance app (None where it has no figure)."""
+    over the WIB days of [start, end), from the compliance app (None where it has no figure);
+    once per request where the caller passes its cache."""
+    if cache is None:
+        return _rates(user, region, start, end, now)
+    key = ("rates", getattr(user, "pk", None), region.code, start, end, now)
+    if key not in cache:
+        cache[key] = _rates(user, region, start, end, now)
+    return cache[key]
+
+
+def _rates(user, region: Region, start: dt.datetime, end: dt.datetime, now: dt.datetime):
     try:
         from pantau.compliance.selectors import compliance
     except ImportError:  # the compliance app is not there yet
@@ -325,13 +362,14 @@ def _rate_period(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
 
 def children_of(user, region: Region) -> QuerySet[Region]:
     """The children of `region` that `user` sees (an Asisten on the kabupaten: their cluster's
-    kecamatan; above the territory: the regions that hold it)."""
+    kecamatan; above the territory: the regions that hold it; the nation's: the provinces)."""
     if access.Action.READ not in access.allowed_actions(user):
         return Region.objects.none()
     terr = access.territory(user)
     above = {code for root in terr.roots for code in _ancestor_codes(root)}
+    under = Q(parent__isnull=True, level=Level.PROVINSI) if region.is_nation else Q(parent=region)
     return (
-        Region.objects.filter(terr.q() | Q(code__in=sorted(above)), parent=region)
+        Region.objects.filter(terr.q() | Q(code__in=sorted(above)), under)
         .defer("geometry")
         .order_by("name")
     )
@@ -358,16 +396,19 @@ def summary(
     stage: Stage | None = None,
     category: Category | None = None,
     now: dt.datetime | None = None,
+    cache: dict | None = None,
 ) -> dict:
-    """The figures of `region` as `user` sees it: the API's /dashboard shape."""
-    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    """The figures of `region` as `user` sees it: the API's /dashboard shape. `cache`: one
+    dict per request shared with `clusters` (the kecamatan's figures are computed once)."""
+    now = now or timezone.now()
+    scope = Scope(user, region, since, until, stage, category, now, {} if cache is None else cache)
     children = list(children_of(user, region))
     length = len(children[0].code) if children else len(region.code)
     stats = _stats(scope, length)
     total = Stats()
     for s in stats.values():
         total.add(s)
-    rate, rates = _reporting_rates(user, region, *_rate_period(scope), scope.now)
+    rate, rates = _reporting_rates(user, region, *_rate_period(scope), scope.now, scope.cache)
     return {
         "region": _region_out(region),
         "since": since,
@@ -410,14 +451,17 @@ def clusters(
     stage: Stage | None = None,
     category: Category | None = None,
     now: dt.datetime | None = None,
+    cache: dict | None = None,
 ) -> list[dict]:
     """The coordination clusters the user sees, each with its kecamatan's figures (resolved
     and reporting rate: today). Without a cluster (a camat, an OPD head): one group of the
-    kecamatan they see."""
+    kecamatan they see. With the `cache` that `summary` filled for the same request and
+    region, the kecamatan's figures and rates are not computed again."""
     now = now or timezone.now()
     found = list(
         access.visible_clusters(user)
         .select_related("coordinator", "operation__region")
+        .defer("operation__region__geometry")
         .prefetch_related(Prefetch("kecamatan", queryset=Region.objects.defer("geometry")))
         .order_by("order", "pk")
     )
@@ -439,10 +483,10 @@ def clusters(
         groups = [("", _("Your kecamatan"), "", sorted(kecamatan, key=_name))]
         parent = kecamatan[0].parent
     visible = access.territory(user)
-    scope = Scope(user, parent, since, until, stage, category, now)
+    scope = Scope(user, parent, since, until, stage, category, now, {} if cache is None else cache)
     stats = _stats(scope, len(groups[0][3][0].code) if groups[0][3] else 8)
     today = start_of_today(now)
-    _rate, rates = _reporting_rates(user, parent, today, now, now)
+    _rate, rates = _reporting_rates(user, parent, today, now, now, scope.cache)
     return [
         {
             "code": code,
@@ -556,6 +600,9 @@ def _next(moment: dt.datetime, step: dt.timedelta) -> dt.datetime:
 
 
 CRITICAL = (Severity.KRITIS, Severity.TINGGI)
+# What the feed and the latest lists do not show: the checklist answers and the place's boundary
+# (JSON, decoded per row: a village's boundary is a few kB).
+REPORT_DEFER = ("answers", "region__geometry")
 WINDOWS = (dt.timedelta(days=1), dt.timedelta(days=7), dt.timedelta(days=31))
 
 
@@ -611,10 +658,12 @@ def feed(
             "region": e.problem.region.name,
             "url": e.problem.get_absolute_url(),
         }
-        for e in events.select_related("problem__region").order_by("-at", "-pk")[:size]
+        for e in events.select_related("problem__region")
+        .defer("problem__region__geometry", "problem__description")
+        .order_by("-at", "-pk")[:size]
     ]
     reports = newest(
-        scope.reports().filter(situation="rawan").select_related("region"),
+        scope.reports().filter(situation="rawan").select_related("region").defer(*REPORT_DEFER),
         Report.objects.filter(situation="rawan"),
         "observed_at",
         size,
@@ -649,11 +698,17 @@ def latest(
 ) -> dict:
     """The latest reports and the open problems (most severe first) of the region."""
     scope = Scope(user, region, since, until, stage, category, now or timezone.now())
-    reports = newest(scope.reports().select_related("region"), Report.objects, "observed_at", size)
+    reports = scope.reports().select_related("region").defer(*REPORT_DEFER)
+    reports = newest(reports, Report.objects, "observed_at", size)
     # Most severe first, then newest: one LIMITed query per severity (index on severity and
     # time of the open problems) rather than sorting every open problem of the region.
     problems: list[Problem] = []
-    open_problems = scope.problems().filter(scope.open_q()).select_related("region", "category")
+    open_problems = (
+        scope.problems()
+        .filter(scope.open_q())
+        .select_related("region", "category")
+        .defer("region__geometry", "description")
+    )
     for severity in SEVERITIES:
         if len(problems) >= size:
             break
@@ -768,11 +823,15 @@ def stage_period(stage: Stage) -> tuple[dt.datetime, dt.datetime]:
 
 
 def ancestors(user, region: Region) -> list[Region]:
-    """The regions above `region` whose dashboard `user` may open (for the breadcrumbs)."""
+    """The regions above `region` whose dashboard `user` may open (for the breadcrumbs): the
+    nation first for a user who may open it."""
+    if region.is_nation:
+        return []
     codes = _ancestor_codes(region.code)
     terr = access.territory(user)
-    return [
+    found = [
         r
         for r in Region.objects.filter(code__in=codes).order_by("code")
         if terr.contains(r.code) or any(root.startswith(r.code + ".") for root in terr.roots)
     ]
+    return [Region.nation(), *found] if access.sees_nation(user) else found

@@ -40,14 +40,15 @@ def dashboard(request):
     form, region, filters, now = _parse(request)
     user = request.user
     args = {"user": user, **filters, "now": now}
-    data = selectors.summary(region=region, **args)
+    cache: dict = {}  # the kecamatan's figures and rates: computed once for both
+    data = selectors.summary(region=region, cache=cache, **args)
     series = selectors.timeseries(region=region, **args)
     categories = list(selectors.categories().values_list("code", "name"))
     context = {
         "form": form,
         "region": region,
         "data": data,
-        "clusters": selectors.clusters(**args),
+        "clusters": selectors.clusters(cache=cache, **args),
         "chart": charts.bar_chart(series, categories),
         "series": series,
         "feed": selectors.feed(region=region, **args),

@@ -1,6 +1,7 @@
 import re
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,19 @@ def parent_code(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
+# The nation: the one node above the provinces. Not a row (every province is a root of the
+# table, and a subtree is a code prefix, which no code can be for all of them): `Region.nation()`
+# is an unsaved region with this code and level, and `within` / `Region.subtree_q` know that
+# everything lies inside it. Who may open it is `accounts.access`'s business.
+NATION_CODE = "ID"
+NATIONAL = "nasional"
+
+
+def within(code: str, root: str) -> bool:
+    """True when the region `code` is `root` or lies inside it (the nation holds everything)."""
+    return root == NATION_CODE or code == root or code.startswith(root + ".")
+
+
 class Region(models.Model):
     """One node of the administrative tree, keyed by its official Kemendagri code."""
 
@@ -68,6 +82,28 @@ class Region(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("region", args=[self.code])
 
+    @classmethod
+    def nation(cls) -> "Region":
+        """The whole country as an (unsaved) region above the provinces: its children are the
+        provinces, its subtree every region. Never saved: it has no pk and no boundary."""
+        return cls(code=NATION_CODE, name="Indonesia", level=NATIONAL)
+
+    @staticmethod
+    def subtree_q(code: str, field: str = "code") -> Q:
+        """A filter on `field` (a region code, e.g. "region__code") selecting the region `code`
+        and everything inside it."""
+        if code == NATION_CODE:
+            # Not Q(): an empty Q vanishes when OR-ed with another condition. On a foreign key's
+            # code ("region__code"), the key itself: no join for a condition true of every row.
+            if field.endswith("__code"):
+                return Q(**{f"{field.removesuffix('__code')}__isnull": False})
+            return Q(**{f"{field}__isnull": False})
+        return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+
+    @property
+    def is_nation(self) -> bool:
+        return self.code == NATION_CODE
+
     @property
     def title(self) -> str:
         """The name as officials write it: 'Kecamatan Tongas', 'Desa Ngadisari'."""
@@ -82,4 +118,4 @@ class Region(models.Model):
 
     def is_within(self, code: str) -> bool:
         """True when this region is `code` or lies inside it."""
-        return self.code == code or self.code.startswith(code + ".")
+        return within(self.code, code)

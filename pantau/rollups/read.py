@@ -9,6 +9,9 @@ the caller computes from the base rows:
 - children below the kecamatan (a kecamatan's villages: bounded by one kecamatan's rows) or a
   territory of villages (a village head, a field monitor).
 
+The nation (`Region.nation()`, depth 0) has no rows of its own: its figures are the sums of the
+provinces' (depth 1) rows, keyed by `prov`, whatever the length asked.
+
 Exactness between runs: reports received after the watermark are added from the base rows (the
 "tail", small: about one minute of reports); problems changed after it (`updated_at`) are added
 as they are now and taken away as their snapshot counted them. Overdue = open problems whose
@@ -27,11 +30,24 @@ from pantau.instruction.models import Category
 from pantau.lib.clock import WIB
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, Status
-from pantau.rollups.compute import AREA_DEPTH, depth, due_of, watermark
+from pantau.regions.models import NATION_CODE
+from pantau.rollups.compute import AREA_DEPTH, due_of, watermark
 from pantau.rollups.models import Metric, PlaceLatest, ProblemRow, Tally
 
-COLUMN = {1: "prov", 2: "kab", 3: "code"}
-ROW_COLUMN = {1: "prov", 2: "kab", 3: "area"}
+# The column naming a region of each depth (0: the nation, no column: every row).
+COLUMN = {0: None, 1: "prov", 2: "kab", 3: "code"}
+ROW_COLUMN = {0: None, 1: "prov", 2: "kab", 3: "area"}
+NATION_DEPTH = 0
+
+
+def depth(code: str) -> int:
+    """The depth of a region's code: 1 a province ... 3 a kecamatan; 0 the nation."""
+    return NATION_DEPTH if code == NATION_CODE else code.count(".") + 1
+
+
+def rows_depth(code: str) -> int:
+    """The depth of the rows that hold a region's own figures (the nation: its provinces')."""
+    return max(1, depth(code))
 
 
 def _midnight(moment: dt.datetime) -> bool:
@@ -53,6 +69,8 @@ def _plan(scope, length: int, *, days: bool = False):
         return None
     region_depth = depth(scope.region.code)
     key_depth = region_depth if length <= len(scope.region.code) else region_depth + 1
+    if region_depth == NATION_DEPTH:
+        key_depth = 1  # no row of the nation's own: by province (a province's code: 2 chars)
     if key_depth > AREA_DEPTH:
         return None
     read_depth = key_depth
@@ -69,8 +87,8 @@ def _plan(scope, length: int, *, days: bool = False):
 def _where(scope, read_depth: int, columns: dict) -> Q:
     """Rows under the scope's region, inside the territory, at `read_depth`."""
     region = scope.region.code
-    region_depth = depth(region)
-    query = Q(**{columns[region_depth]: region})
+    column = columns[depth(region)]
+    query = Q(**{column: region}) if column else Q()
     terr = access.territory(scope.user)
     if not terr.everything:
         inside = Q(pk__in=[])
@@ -129,7 +147,7 @@ def figures(scope, length: int):
     by_category: dict[str, int] = defaultdict(int)
     # totals only: the region's own rows where the territory holds it whole (fewer rows)
     terr = access.territory(scope.user)
-    total_depth = depth(scope.region.code)
+    total_depth = rows_depth(scope.region.code)
     if not terr.everything:
         total_depth = max(total_depth, *(depth(r) for r in terr.roots))
     open_rows = Tally.objects.filter(
@@ -173,7 +191,7 @@ def _snapshot_rows(scope, read_depth: int):
 def _add_report_tail(scope, length, mark, stats) -> None:
     """Reports received after the watermark: their number, and the latest report of their
     places where they are newer than the rolled-up one."""
-    tail = scope.reports().filter(received_at__gt=mark)
+    tail = scope.reports().filter(received_at__gt=mark).order_by()  # index on received_at
     newest: dict[str, tuple] = {}
     for code, observed_at, pk, situation in tail.values_list(
         "region__code", "observed_at", "pk", "situation"
@@ -216,7 +234,9 @@ def _marks(
 
 def _add_problem_tail(scope, length, mark, stats, by_category, snapshots, codes, today) -> None:
     """Problems changed after the watermark: as they are now, minus as the tallies count them."""
-    changed = list(Problem.objects.filter(updated_at__gt=mark).values_list("pk", flat=True))
+    changed = list(
+        Problem.objects.filter(updated_at__gt=mark).order_by().values_list("pk", flat=True)
+    )
     if not changed:
         return
     for p in (
@@ -303,7 +323,9 @@ def series(scope):
             if (first is None or day >= first) and (end is None or day < end):
                 found[day]["resolved"][category] += sign
 
-    changed = list(Problem.objects.filter(updated_at__gt=mark).values_list("pk", flat=True))
+    changed = list(
+        Problem.objects.filter(updated_at__gt=mark).order_by().values_list("pk", flat=True)
+    )
     if changed:
         now_rows = scope.problems().filter(pk__in=changed)
         for category, created, status, resolved in now_rows.values_list(

@@ -23,6 +23,7 @@ def home(request):
         "web/home.html",
         {
             "territory": access.territory(user),
+            "nation": Region.nation() if access.sees_nation(user) else None,
             "top_regions": top,
             "clusters": clusters,
             "operations": selectors.active_operations(),

@@ -13,7 +13,7 @@ from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.instruction.models import Stage
 from pantau.monitoring.models import Report
-from pantau.regions.models import Level, Region, level_of_code
+from pantau.regions.models import NATION_CODE, Level, Region, level_of_code
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,37 @@ def test_region_page(login, role, inside):
     else:
         assert response.status_code == 404
         assert region.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_only_a_territory_of_everything_opens_the_nation(role):
+    """The nation (above the provinces) is read by a user whose territory is everything; for
+    everyone else it is a region outside the territory. It is no row, so `get_region` (which
+    also serves writes) never returns it, not even to the administrator."""
+    user = get_user_model().objects.get(username=MATRIX[role][0])
+    if role == "admin":
+        assert access.sees_nation(user)
+        nation = access.get_nation(user)
+        assert nation.is_nation and nation.pk is None
+    else:
+        assert not access.sees_nation(user)
+        with pytest.raises(access.NotFound):
+            access.get_nation(user)
+    for action in Action:
+        with pytest.raises(access.NotFound):
+            access.get_region(user, NATION_CODE, action)
+
+
+def test_a_superuser_opens_the_nation_and_an_inactive_administrator_does_not(users):
+    superuser = get_user_model().objects.create_user(
+        username="root", password="x", is_superuser=True
+    )
+    assert access.territory(superuser).everything and access.sees_nation(superuser)
+    admin = users["admin"]
+    admin.is_active = False
+    assert not access.sees_nation(admin)
+    with pytest.raises(access.NotFound):
+        access.get_nation(admin)
 
 
 def test_a_missing_region_and_a_forbidden_one_look_the_same(login):

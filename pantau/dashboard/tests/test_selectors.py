@@ -178,6 +178,44 @@ def test_the_summary_takes_a_bounded_number_of_queries(users, django_assert_max_
         assert len(selectors.clusters(user=bupati)) == 3
 
 
+@pytest.mark.parametrize("username", ["bupati", "asisten-adum", "camat-tongas"])
+def test_the_clusters_show_the_summary_s_kecamatan_figures(
+    users, new_problem, username, django_assert_max_num_queries
+):
+    """The page computes the kecamatan's figures once (summary, with a cache shared with the
+    clusters): the cluster rows are the summary's rows, and add up to the summary's totals."""
+    new_problem("bupati", region=LUMBANG, severity="kritis", category="logistik")
+    new_problem("bupati", region=BANTARAN, severity="sedang", category="logistik")
+    user, now = users[username], timezone.now()
+    kabupaten = Region.objects.get(code="35.13")
+    cache: dict = {}
+    data = selectors.summary(user=user, region=kabupaten, now=now, cache=cache)
+    with django_assert_max_num_queries(2):  # the clusters and their kecamatan: no figures
+        found = selectors.clusters(user=user, now=now, cache=cache)
+    assert found == selectors.clusters(user=user, now=now)  # the same without the cache
+    rows = [k for cluster in found for k in cluster["kecamatan"]]
+    children = {c["code"]: c for c in data["children"]}
+    assert {k["code"] for k in rows} <= set(children)
+    for row in rows:
+        assert {key: v for key, v in row.items() if key != "url_code"} == children[row["code"]]
+    assert sum(k["problems_open"] for k in rows) == data["totals"]["problems_open"]
+    assert sum(k["reports"] for k in rows) == data["totals"]["reports"]
+    for sev, n in data["by_severity"].items():
+        assert sum(k["by_severity"][sev] for k in rows) == n
+
+
+def test_a_shared_cache_keeps_regions_and_filters_apart(users):
+    bupati, now, cache = users["bupati"], timezone.now(), {}
+    kabupaten = Region.objects.get(code="35.13")
+    everything = selectors.summary(user=bupati, region=kabupaten, now=now, cache=cache)
+    today = selectors.start_of_today(now)
+    since = selectors.summary(user=bupati, region=kabupaten, now=now, since=today, cache=cache)
+    tongas = selectors.summary(user=bupati, region=Region.objects.get(code=TONGAS), cache=cache)
+    assert since == selectors.summary(user=bupati, region=kabupaten, now=now, since=today)
+    assert everything == selectors.summary(user=bupati, region=kabupaten, now=now)
+    assert tongas["region"]["code"] == TONGAS and len(tongas["children"]) == 14
+
+
 def test_the_time_series_counts_per_hour_by_category(users, new_problem, act):
     bupati = users["bupati"]
     region = Region.objects.get(code="35.13")

@@ -118,6 +118,22 @@ def test_the_page_takes_a_bounded_number_of_queries(login, django_assert_max_num
     client = login("bupati")
     client.get("/dasbor/")  # (the session and the territory's first look-ups)
     # (constant, whatever the data: the feed's and the latest lists' LIMITed look-ups take up
-    # to one query per time window and per severity, see selectors.newest and latest)
-    with django_assert_max_num_queries(55):
+    # to one query per time window and per severity, see selectors.newest and latest; the
+    # kecamatan's figures and reporting rates are read once, for the summary and the clusters)
+    with django_assert_max_num_queries(44):
         assert client.get("/dasbor/").status_code == 200
+
+
+def test_the_rows_link_to_the_kecamatan_with_the_same_filters(login):
+    response = login("bupati").get("/dasbor/?period=today")
+    html = response.content.decode()
+    data, clusters = response.context["data"], response.context["clusters"]
+    link = f'href="/dasbor/?period=today&amp;region={TONGAS}"'
+    assert html.count(link) == 2  # the children list and the cluster's table
+    tongas = next(c for c in data["children"] if c["code"] == TONGAS)
+    assert (
+        f'<li class="kid" data-code="{TONGAS}" data-situation="{tongas["situation"]}" '
+        f'data-open="{tongas["problems_open"]}" data-overdue="{tongas["problems_overdue"]}">'
+    ) in html
+    rows = sum(len(c["kecamatan"]) for c in clusters)
+    assert rows == 24 and html.count('<tr data-code="35.13.') == rows

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from pantau.accounts import access
 from pantau.conftest import VOTING_DAY
 from pantau.dashboard import selectors
 from pantau.instruction.models import Category, Stage
@@ -78,6 +79,8 @@ def assert_same(users, monkeypatch, now=None, expect_rollups=True):
         regions = [selectors.dashboard_region(user), Region.objects.get(code=KABUPATEN)]
         if Region.objects.filter(code="35").exists():
             regions.append(Region.objects.get(code="35"))
+        if access.sees_nation(user):
+            regions.append(Region.nation())  # the sums of the provinces' rows
         for region in regions:
             for filters in filter_sets(now):
                 kw = {"user": user, "region": region, "now": now, **filters}
@@ -229,6 +232,20 @@ def test_a_run_is_idempotent_and_equals_a_full_rebuild(users, scenario, act, new
     kabupaten = [t for t in first if t[0] == KABUPATEN]
     kecamatan = [t for t in first if t[0].startswith(KABUPATEN + ".")]
     assert sum(t[-1] for t in kabupaten) == sum(t[-1] for t in kecamatan)
+
+
+def test_the_nation_reads_the_provinces_rollups(users, scenario, django_assert_max_num_queries):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=True):
+        compute.refresh()
+        admin, nation = users["admin"], Region.nation()
+        assert used_rollups(admin, nation) and used_rollup_series(admin, nation)
+        with django_assert_max_num_queries(14):
+            data = selectors.summary(user=admin, region=nation)
+        assert [c["code"] for c in data["children"]] == ["35"]
+        assert (
+            data["totals"]
+            == selectors.summary(user=admin, region=Region.objects.get(code="35"))["totals"]
+        )
 
 
 def test_the_dashboard_reads_the_rollups_in_a_bounded_number_of_queries(

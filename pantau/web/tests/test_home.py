@@ -68,6 +68,13 @@ def test_the_home_page_needs_few_queries(login, django_assert_max_num_queries, u
         assert client.get("/").status_code == 200
 
 
+@pytest.mark.parametrize("username, shown", [("admin", True), ("bupati", False)])
+def test_the_national_dashboard_is_offered_to_the_administrator_only(login, username, shown):
+    page = login(username).get("/").content.decode()
+    assert ('id="nation"' in page) is shown
+    assert ("/dasbor/?region=ID" in page) is shown
+
+
 def test_the_region_page_lists_villages_and_officials_of_a_kecamatan(login):
     page = login("asisten-pemkesra").get("/wilayah/35.13.23/").content.decode()
     assert "Camat Tongas" in page and "Badan Kesatuan Bangsa dan Politik" in page
