@@ -56,7 +56,7 @@ from django.utils import timezone
 from pantau.lib.clock import WIB
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, Status
-from pantau.regions.models import Region
+from pantau.regions.models import NATION_CODE, Region
 from pantau.rollups.models import (
     CountedReport,
     Metric,
@@ -75,8 +75,13 @@ BATCH = 2000
 WIB_HOURS = 7  # Asia/Jakarta's offset, fixed since 1964 (the SQL's WIB day)
 
 
+NATION_DEPTH = 0
+
+
 def depth(code: str) -> int:
-    return code.count(".") + 1
+    """1 a provinsi, 2 a kabupaten, 3 a kecamatan ...; 0 the nation (`NATION_CODE`), whose
+    tallies sum the provinces' for the national dashboard."""
+    return NATION_DEPTH if code == NATION_CODE else code.count(".") + 1
 
 
 def prefix(code: str, n: int) -> str:
@@ -320,16 +325,16 @@ def apply_deltas(deltas: dict[tuple, int]) -> int:
     by_code: dict[tuple, int] = defaultdict(int)
     for (area, *figure), n in deltas.items():
         if n:
-            for code in (area, prefix(area, 2), prefix(area, 1)):
+            for code in (area, prefix(area, 2), prefix(area, 1), NATION_CODE):
                 by_code[(code, *figure)] += n
     rows = []
     for (code, metric, stage_key, category_key, day, key), n in by_code.items():
         if n:
             level = depth(code)
+            prov = prefix(code, 1) if level >= 1 else ""
             kab = prefix(code, 2) if level >= 2 else ""
             rows.append(
-                (code, level, prefix(code, 1), kab, str(metric), stage_key, category_key, day)
-                + (key, n)
+                (code, level, prov, kab, str(metric), stage_key, category_key, day) + (key, n)
             )
     rows.sort(key=lambda row: (row[0], row[4:9]))  # (in the unique key's order: fewer pages)
     zero: list[int] = []
@@ -590,9 +595,13 @@ def rebuild(new_mark: dt.datetime, say: Callable[[str], None]) -> dict:
             insert_tally + f"SELECT prov, 1, prov, '', {figure}, SUM(n) FROM \"{TALLY}\" "
             f"WHERE depth = 2 GROUP BY prov, {figure} ORDER BY prov, {figure}"
         )
+        cursor.execute(
+            insert_tally + f"SELECT '{NATION_CODE}', {NATION_DEPTH}, '', '', {figure}, SUM(n) "
+            f'FROM "{TALLY}" WHERE depth = 1 GROUP BY {figure} ORDER BY {figure}'
+        )
         cursor.execute(f'SELECT COUNT(DISTINCT code) FROM "{TALLY}" WHERE depth = {AREA_DEPTH}')
         n_areas = cursor.fetchone()[0]
-        say(f"{n_areas} kecamatan, their kabupaten and provinsi summed")
+        say(f"{n_areas} kecamatan, their kabupaten, provinsi and the nation summed")
         temporary.drop()
         # Emptied and filled in one go: without new statistics the planner still sees the
         # empty tables of before (SQLite has no autovacuum; PostgreSQL's may be off or late).

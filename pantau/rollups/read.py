@@ -9,8 +9,9 @@ the caller computes from the base rows:
 - children below the kecamatan (a kecamatan's villages: bounded by one kecamatan's rows) or a
   territory of villages (a village head, a field monitor).
 
-The nation (`Region.nation()`, depth 0) has no rows of its own: its figures are the sums of the
-provinces' (depth 1) rows, keyed by `prov`, whatever the length asked.
+The nation (`Region.nation()`, depth 0): its children's figures are the provinces' rows (depth
+1, keyed by `prov`: a province's code is as long as the nation's, so that is whatever the length
+asked); its totals by category and its time series are its own rows (depth 0).
 
 Exactness between runs: reports received after the watermark are added from the base rows (the
 "tail", small: about one minute of reports); problems changed after it (`updated_at`) are added
@@ -30,24 +31,12 @@ from pantau.instruction.models import Category
 from pantau.lib.clock import WIB
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, Status
-from pantau.regions.models import NATION_CODE
-from pantau.rollups.compute import AREA_DEPTH, due_of, watermark
+from pantau.rollups.compute import AREA_DEPTH, NATION_DEPTH, depth, due_of, watermark
 from pantau.rollups.models import Metric, PlaceLatest, ProblemRow, Tally
 
 # The column naming a region of each depth (0: the nation, no column: every row).
-COLUMN = {0: None, 1: "prov", 2: "kab", 3: "code"}
-ROW_COLUMN = {0: None, 1: "prov", 2: "kab", 3: "area"}
-NATION_DEPTH = 0
-
-
-def depth(code: str) -> int:
-    """The depth of a region's code: 1 a province ... 3 a kecamatan; 0 the nation."""
-    return NATION_DEPTH if code == NATION_CODE else code.count(".") + 1
-
-
-def rows_depth(code: str) -> int:
-    """The depth of the rows that hold a region's own figures (the nation: its provinces')."""
-    return max(1, depth(code))
+COLUMN = {NATION_DEPTH: None, 1: "prov", 2: "kab", 3: "code"}
+ROW_COLUMN = {NATION_DEPTH: None, 1: "prov", 2: "kab", 3: "area"}
 
 
 def _midnight(moment: dt.datetime) -> bool:
@@ -70,7 +59,7 @@ def _plan(scope, length: int, *, days: bool = False):
     region_depth = depth(scope.region.code)
     key_depth = region_depth if length <= len(scope.region.code) else region_depth + 1
     if region_depth == NATION_DEPTH:
-        key_depth = 1  # no row of the nation's own: by province (a province's code: 2 chars)
+        key_depth = 1  # its children: the provinces (a province's code is 2 chars too)
     if key_depth > AREA_DEPTH:
         return None
     read_depth = key_depth
@@ -147,7 +136,7 @@ def figures(scope, length: int):
     by_category: dict[str, int] = defaultdict(int)
     # totals only: the region's own rows where the territory holds it whole (fewer rows)
     terr = access.territory(scope.user)
-    total_depth = rows_depth(scope.region.code)
+    total_depth = depth(scope.region.code)
     if not terr.everything:
         total_depth = max(total_depth, *(depth(r) for r in terr.roots))
     open_rows = Tally.objects.filter(
@@ -291,6 +280,8 @@ def series(scope):
     if plan is None:
         return None
     _key_depth, read_depth, mark = plan
+    if depth(scope.region.code) == NATION_DEPTH:
+        read_depth = NATION_DEPTH  # the nation's own rows (it is seen whole or not at all)
     first = timezone.localtime(scope.since, WIB).date() if scope.since else None
     end = timezone.localtime(scope.until, WIB).date() if scope.until else None
     rows = Tally.objects.filter(
