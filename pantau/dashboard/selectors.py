@@ -760,7 +760,7 @@ def map_geojson(
     located = scope.reports().filter(lat__isnull=False, lon__isnull=False)
     for r in newest(
         located.values("pk", "lat", "lon", "situation", "observed_at", "region__name"),
-        Report.objects,
+        Report.objects.filter(lat__isnull=False),  # windows from the newest located report
         "observed_at",
         MARKERS,
     ):
