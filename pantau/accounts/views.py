@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -114,6 +115,7 @@ def verify(request):
 
 
 @login_required
+@never_cache  # the codes are shown once: not kept by the browser either
 def backup(request):
     """Backup codes: how many are left; a POST makes a new set and shows it once."""
     user = request.user

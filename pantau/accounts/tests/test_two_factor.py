@@ -207,6 +207,7 @@ def test_a_session_from_before_still_gets_its_step(client, users):
 def backup_codes(client) -> list[str]:
     page = client.post("/akun/2fa/cadangan/")
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     return page.context["codes"]
 
 
