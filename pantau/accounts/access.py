@@ -67,6 +67,11 @@ class Territory:
             return True
         return any(within(code, root) for root in self.roots)
 
+    def holds_part_of(self, code: str) -> bool:
+        """True when some of the territory lies inside the region `code` (strictly below it):
+        the regions above a territory, seen through it (an Asisten's kabupaten)."""
+        return any(root != code and within(root, code) for root in self.roots)
+
     def q(self, field: str = "code") -> Q:
         """A filter on `field` (a region code, e.g. "region__code") selecting this territory."""
         if self.everything:

@@ -143,9 +143,7 @@ def dashboard_region(user, code: str | None = None) -> Region:
     try:
         return access.get_region(user, code)
     except NotFound:
-        if access.Action.READ in access.allowed_actions(user) and any(
-            root.startswith(code + ".") for root in terr.roots
-        ):
+        if access.Action.READ in access.allowed_actions(user) and terr.holds_part_of(code):
             region = Region.objects.filter(code=code).first()
             if region is not None:
                 return region
@@ -832,6 +830,6 @@ def ancestors(user, region: Region) -> list[Region]:
     found = [
         r
         for r in Region.objects.filter(code__in=codes).order_by("code")
-        if terr.contains(r.code) or any(root.startswith(r.code + ".") for root in terr.roots)
+        if terr.contains(r.code) or terr.holds_part_of(r.code)
     ]
     return [Region.nation(), *found] if access.sees_nation(user) else found
