@@ -513,12 +513,14 @@ def timeseries(
     stage: Stage | None = None,
     category: Category | None = None,
     now: dt.datetime | None = None,
+    cache: dict | None = None,
 ) -> dict:
     """Problems opened and resolved per day (per hour when the period is at most two days),
     by category: {"unit", "buckets": [{"start", "opened": {cat: n}, "resolved": {cat: n},
     "opened_total", "resolved_total"}], "max"}. Without a period: the last 60 days that have
-    any. Two queries."""
-    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    any. Two queries. `cache`: the request's, as for `summary`."""
+    now = now or timezone.now()
+    scope = Scope(user, region, since, until, stage, category, now, {} if cache is None else cache)
     hourly = since is not None and scope.end - since <= dt.timedelta(days=2)
     trunc = TruncHour if hourly else TruncDay
     step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)

@@ -40,9 +40,9 @@ def dashboard(request):
     form, region, filters, now = _parse(request)
     user = request.user
     args = {"user": user, **filters, "now": now}
-    cache: dict = {}  # the kecamatan's figures and rates: computed once for both
+    cache: dict = {}  # the kecamatan's figures and rates, the rollups' watermark: read once
     data = selectors.summary(region=region, cache=cache, **args)
-    series = selectors.timeseries(region=region, **args)
+    series = selectors.timeseries(region=region, cache=cache, **args)
     categories = list(selectors.categories().values_list("code", "name"))
     context = {
         "form": form,

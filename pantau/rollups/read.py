@@ -67,10 +67,34 @@ def _plan(scope, length: int, *, days: bool = False):
         read_depth = max(key_depth, *(depth(r) for r in terr.roots))
         if read_depth > AREA_DEPTH:
             return None
-    mark = watermark()
+    mark = _once(scope, "watermark", watermark)
     if mark is None:
         return None
     return key_depth, read_depth, mark
+
+
+def _once(scope, name: str, compute):
+    """What every read of a request asks alike (the watermark, the category codes, the problems
+    changed after the watermark): once per request where the selectors share the scope's
+    cache (the dashboard page shares one between summary, clusters and the time series)."""
+    key = ("rollups", name)
+    if key not in scope.cache:
+        scope.cache[key] = compute()
+    return scope.cache[key]
+
+
+def _category_codes(scope) -> dict:
+    return _once(scope, "codes", lambda: dict(Category.objects.values_list("pk", "code")))
+
+
+def _changed_problems(scope, mark) -> list:
+    return _once(
+        scope,
+        "changed",
+        lambda: list(
+            Problem.objects.filter(updated_at__gt=mark).order_by().values_list("pk", flat=True)
+        ),
+    )
 
 
 def _where(scope, read_depth: int, columns: dict) -> Q:
@@ -150,7 +174,7 @@ def figures(scope, length: int):
         if category_key
         else open_rows.exclude(category_key=0)
     )
-    codes = dict(Category.objects.values_list("pk", "code"))
+    codes = _category_codes(scope)
     for row in open_rows.values("category_key").annotate(n=Sum("n")).order_by():
         by_category[codes.get(row["category_key"])] += row["n"]
 
@@ -223,9 +247,7 @@ def _marks(
 
 def _add_problem_tail(scope, length, mark, stats, by_category, snapshots, codes, today) -> None:
     """Problems changed after the watermark: as they are now, minus as the tallies count them."""
-    changed = list(
-        Problem.objects.filter(updated_at__gt=mark).order_by().values_list("pk", flat=True)
-    )
+    changed = _changed_problems(scope, mark)
     if not changed:
         return
     for p in (
@@ -299,7 +321,7 @@ def series(scope):
         rows = rows.filter(day__gte=first)
     if end:
         rows = rows.filter(day__lt=end)
-    codes = dict(Category.objects.values_list("pk", "code"))
+    codes = _category_codes(scope)
     found: dict = defaultdict(lambda: {"opened": defaultdict(int), "resolved": defaultdict(int)})
     name = {Metric.CREATED: "opened", Metric.SOLVED: "resolved"}
     for row in rows.values("metric", "day", "category_key").annotate(n=Sum("n")).order_by():
@@ -314,9 +336,7 @@ def series(scope):
             if (first is None or day >= first) and (end is None or day < end):
                 found[day]["resolved"][category] += sign
 
-    changed = list(
-        Problem.objects.filter(updated_at__gt=mark).order_by().values_list("pk", flat=True)
-    )
+    changed = _changed_problems(scope, mark)
     if changed:
         now_rows = scope.problems().filter(pk__in=changed)
         for category, created, status, resolved in now_rows.values_list(

@@ -120,7 +120,7 @@ def test_the_page_takes_a_bounded_number_of_queries(login, django_assert_max_num
     # (constant, whatever the data: the feed's and the latest lists' LIMITed look-ups take up
     # to one query per time window and per severity, see selectors.newest and latest; the
     # kecamatan's figures and reporting rates are read once, for the summary and the clusters)
-    with django_assert_max_num_queries(44):
+    with django_assert_max_num_queries(40):
         assert client.get("/dasbor/").status_code == 200
 
 

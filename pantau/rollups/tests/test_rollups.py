@@ -280,3 +280,20 @@ def test_the_command_rebuilds_with_progress(users, scenario, capsys):
     assert "kecamatan" in out and compute.watermark() is not None
     call_command("rebuildrollups", "--clear")
     assert compute.watermark() is None and not Tally.objects.exists()
+
+
+def test_the_page_reads_the_watermark_and_the_changed_problems_once(users, scenario, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5), tick=True):
+        compute.refresh()
+        client = login("bupati")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/dasbor/")
+        assert response.status_code == 200 and response.context["data"]["children"]
+        sql = [q["sql"] for q in queries.captured_queries]
+        # the summary, the clusters and the time series read the rollups: one look-up each
+        assert sum("rollups_watermark" in q for q in sql) == 1
+        changed = [q for q in sql if '"problems_problem"."updated_at" >' in q]
+        assert len(changed) == 1
