@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from pantau.lib.errors import InputFileError, SourceError
@@ -275,4 +275,13 @@ def load_regions(
                     "code", "id"
                 )
             )
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """New statistics of the regions at once: every territory filter is a code prefix whose
+    size PostgreSQL estimates from them (see migration 0002), and autovacuum may be late."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE regions_region")
