@@ -138,4 +138,3 @@ def test_the_rollups_read_few_rows(users, big):
     assert 0 < rows < REPORTS / 6  # rows per kecamatan, day and key, not per report
     data = selectors.summary(user=bupati, region=region, now=big)
     assert data["totals"]["reports"] >= REPORTS
-
