@@ -143,27 +143,38 @@ SQLITE_OPTIONS = {
         "PRAGMA foreign_keys=ON;"
     ),
 }
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'pantau.sqlite3'}",
+# PostgreSQL: no JIT compilation. The dashboard's and reports' queries are short index reads
+# whose estimated cost still passes jit_above_cost at the national size; compiling them took
+# 40-240 ms a query (the national dashboard's API p95 from 89 to 30 ms without). Options in the
+# URL (`?options=-c%20...`) come after this one and win.
+POSTGRESQL_OPTIONS = "-c jit=off"
+
+
+def _database(url: str, **extra) -> dict:
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("PANTAU_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
+        **extra,
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = SQLITE_OPTIONS
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [POSTGRESQL_OPTIONS, options.get("options")]))
+    return config
+
+
+DATABASES = {
+    "default": _database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'pantau.sqlite3'}"
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 # Read replicas (PANTAU_REPLICA_URLS, comma-separated database URLs): aliases replica1,
 # replica2, ...; pantau.lib.dbrouter sends them the reads of the read-mostly views (dashboard,
 # compliance, exports) and nothing else. In tests they mirror the primary.
 for _number, _url in enumerate(envlist("PANTAU_REPLICA_URLS", ""), start=1):
-    DATABASES[f"replica{_number}"] = dj_database_url.parse(
-        _url,
-        conn_max_age=int(os.environ.get("PANTAU_DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-        test_options={"MIRROR": "default"},
-    )
-    if DATABASES[f"replica{_number}"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES[f"replica{_number}"]["OPTIONS"] = SQLITE_OPTIONS
+    DATABASES[f"replica{_number}"] = _database(_url, test_options={"MIRROR": "default"})
 DATABASE_ROUTERS = ["pantau.lib.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
