@@ -85,8 +85,12 @@ def gather(
     cluster report, the kecamatan itself for a kecamatan report.
     """
     codes = [k.code for k in kecamatan]
+    whole = _whole(top, codes)
     reports = Report.objects.filter(
-        _in("region__code", codes), observed_at__gte=since, observed_at__lt=until
+        # (a kabupaten's one prefix rather than each of its kecamatan's: one index range)
+        _in("region__code", [top.code] if whole else codes),
+        observed_at__gte=since,
+        observed_at__lt=until,
     )
     situations = _situations(top, kecamatan, reports, since, until)
     rows = [
@@ -102,7 +106,7 @@ def gather(
         situation=worst(r["situation"] for r in rows),
         kecamatan=rows,
         reports=reports.count(),
-        compliance=_compliance(top, codes, start, end, now),
+        compliance=_compliance(top, codes, whole, start, end, now),
     )
 
 
@@ -131,7 +135,15 @@ def _attr(obj, name, default=None):
     return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
-def _compliance(top, codes, start, end, now) -> Compliance:
+def _whole(top: Region, codes: list[str]) -> bool:
+    """Whether `codes` are the whole of `top` (a kecamatan report, or every kecamatan of the
+    kabupaten) rather than a cluster of it."""
+    return top.level == "kecamatan" or set(codes) == set(
+        Region.objects.filter(parent=top).values_list("code", flat=True)
+    )
+
+
+def _compliance(top, codes, whole, start, end, now) -> Compliance:
     if compliance_figures is None:
         return Compliance(available=False)
     data = compliance_figures(region=top, start=start, end=end, now=now)
@@ -145,9 +157,6 @@ def _compliance(top, codes, start, end, now) -> Compliance:
         }
         for m in _attr(data, "missing", []) or []
     ]
-    whole = top.level == "kecamatan" or set(codes) == {
-        c for c in Region.objects.filter(parent=top).values_list("code", flat=True)
-    }
     if whole:
         return Compliance(
             expected=_attr(data, "expected", 0),
