@@ -155,9 +155,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         now=now,
     )
 
-    in_region = Q(pk__in=[])
-    for code in codes:
-        in_region |= Q(region__code=code) | Q(region__code__startswith=code + ".")
+    in_region = figures_module.region_q("region__code", top, codes)
     escalated = Exists(
         ProblemEvent.objects.filter(
             problem=OuterRef("pk"),

@@ -135,6 +135,12 @@ def _attr(obj, name, default=None):
     return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
+def region_q(field_name: str, top: Region, codes: list[str]) -> Q:
+    """Rows inside the kecamatan `codes` of `top`: under `top`'s one code prefix where they are
+    the whole of it (one index range rather than an OR per kecamatan)."""
+    return _in(field_name, [top.code] if _whole(top, codes) else codes)
+
+
 def _whole(top: Region, codes: list[str]) -> bool:
     """Whether `codes` are the whole of `top` (a kecamatan report, or every kecamatan of the
     kabupaten) rather than a cluster of it."""
