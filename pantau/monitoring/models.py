@@ -58,6 +58,7 @@ class Report(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="reports",
+        db_index=False,  # (led by the index on author and received_at)
     )
     observed_at = models.DateTimeField(_("observed at"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -85,6 +86,8 @@ class Report(models.Model):
             models.Index(fields=["received_at"]),
             # the dashboard's latest reports, feed and map markers: newest first, LIMITed
             models.Index(fields=["observed_at", "id"], name="report_observed_id"),
+            # the compliance slots: the reports of the responsible users in a period
+            models.Index(fields=["author", "received_at"], name="report_author_received"),
         ]
         verbose_name = _("field report")
         verbose_name_plural = _("field reports")

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 LATER_INDEXES = [
     ("monitoring", "0002_report_monitoring__receive_02825d_idx"),
     ("monitoring", "0003_report_observed_index"),
+    ("monitoring", "0004_report_author_received"),
     ("problems", "0002_problem_problems_pr_updated_ec80b2_idx"),
     ("problems", "0003_problem_open_indexes"),
 ]

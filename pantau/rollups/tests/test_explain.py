@@ -120,6 +120,12 @@ def test_the_key_queries_use_indexes(users, big):
         open_problems.filter(severity="sedang").order_by("-created_at", "-pk")[:10],
         "problems_problem",
     )
+    # The compliance slots: the responsible users' reports received in the period.
+    camats = [users["camat-tongas"].pk, users["bupati"].pk]
+    received = Report.objects.filter(
+        author_id__in=camats, received_at__gte=now - dt.timedelta(days=2), received_at__lte=now
+    )
+    assert "report_author_received" in plan(received)
     # The deadline job's and the escalation's candidates.
     assert_indexed(
         Problem.objects.filter(status="baru", acknowledge_due_at__lte=now), "problems_problem"
