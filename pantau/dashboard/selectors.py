@@ -244,20 +244,25 @@ def _stats(scope: Scope, length: int) -> dict[str, Stats]:
     """Stats per code prefix of `length` characters: from the rollups where they answer
     exactly (`pantau.rollups.read`), else from the base rows. Once per scope and length in
     the scope's cache."""
-    key = scope.key("stats", length)
-    if key not in scope.cache:
+
+    def compute():
         found = _rollups(scope, length)
-        scope.cache[key] = found[0] if found is not None else _direct_stats(scope, length)
-    return scope.cache[key]
+        return found[0] if found is not None else _direct_stats(scope, length)
+
+    return cached(scope.cache, scope.key("stats", length), compute)
 
 
 def _rollups(scope: Scope, length: int):
     from pantau.rollups.read import figures
 
-    key = scope.key("rollups", length)
-    if key not in scope.cache:
-        scope.cache[key] = figures(scope, length)
-    return scope.cache[key]
+    return cached(scope.cache, scope.key("rollups", length), lambda: figures(scope, length))
+
+
+def cached(cache: dict, key: tuple, compute):
+    """`compute()`, once per `key` in `cache` (a request's: see `Scope.cache`)."""
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def _by_category(scope: Scope, length: int) -> dict[str, int]:
@@ -316,17 +321,13 @@ def _reporting_rates(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
-    cache: dict | None = None,
+    cache: dict,
 ) -> tuple[float | None, dict[str, float | None]]:
     """The reporting rate of the region (as far as the user sees it) and per kecamatan child,
     over the WIB days of [start, end), from the compliance app (None where it has no figure);
-    once per request where the caller passes its cache."""
-    if cache is None:
-        return _rates(user, region, start, end, now)
+    once per request in the request's `cache`."""
     key = ("rates", getattr(user, "pk", None), region.code, start, end, now)
-    if key not in cache:
-        cache[key] = _rates(user, region, start, end, now)
-    return cache[key]
+    return cached(cache, key, lambda: _rates(user, region, start, end, now))
 
 
 def _rates(user, region: Region, start: dt.datetime, end: dt.datetime, now: dt.datetime):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
@@ -80,9 +80,7 @@ def filter_reports(
 ) -> QuerySet[Report]:
     """Narrow a list of reports that already starts from `reports_for(user)`."""
     if kecamatan:
-        reports = reports.filter(
-            Q(region__code=kecamatan) | Q(region__code__startswith=kecamatan + ".")
-        )
+        reports = reports.filter(Region.subtree_q(kecamatan, "region__code"))
     if situation:
         reports = reports.filter(situation=situation)
     if stage is not None:

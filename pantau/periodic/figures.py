@@ -64,7 +64,7 @@ def worst(situations) -> str:
 def _in(field_name: str, codes: list[str]) -> Q:
     query = Q(pk__in=[])
     for code in codes:
-        query |= Q(**{field_name: code}) | Q(**{f"{field_name}__startswith": code + "."})
+        query |= Region.subtree_q(code, field_name)
     return query
 
 

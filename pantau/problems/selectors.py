@@ -15,6 +15,7 @@ from pantau.instruction.models import Agency, Role
 from pantau.lib.errors import NotFound
 from pantau.problems.actions import TRANSITIONS
 from pantau.problems.models import OPEN, Attachment, Problem, ProblemEvent, Referral, Status
+from pantau.regions.models import Region
 
 HANDLING = (Status.DIVERIFIKASI, Status.DITANGANI)
 
@@ -151,9 +152,7 @@ def filter_problems(
     if category is not None:
         problems = problems.filter(category=category)
     if kecamatan:
-        problems = problems.filter(
-            Q(region__code=kecamatan) | Q(region__code__startswith=kecamatan + ".")
-        )
+        problems = problems.filter(Region.subtree_q(kecamatan, "region__code"))
     if overdue == "yes":
         problems = problems.filter(overdue_q(now))
     elif overdue == "no":

@@ -77,10 +77,9 @@ def _once(scope, name: str, compute):
     """What every read of a request asks alike (the watermark, the category codes, the problems
     changed after the watermark): once per request where the selectors share the scope's
     cache (the dashboard page shares one between summary, clusters and the time series)."""
-    key = ("rollups", name)
-    if key not in scope.cache:
-        scope.cache[key] = compute()
-    return scope.cache[key]
+    from pantau.dashboard.selectors import cached
+
+    return cached(scope.cache, ("rollups", name), compute)
 
 
 def _category_codes(scope) -> dict:

@@ -72,23 +72,30 @@ def kid_rows(children: list[dict], filter_query: str) -> str:
         KID_ROW,
         (
             {
-                "code": c["code"],
-                "name": c["name"],
-                "situation": c["situation"],
-                "label": labels.get(c["situation"], c["situation"]),
-                "open": str(c["problems_open"]),
-                "overdue": str(c["problems_overdue"]),
+                **_row(c, drill, labels),
                 "overdue_class": OVERDUE if c["problems_overdue"] else "",
                 "reports": str(c["reports"]),
-                "rate": percent(c["reporting_rate"]),
                 "kritis": _badge(KRITIS, c["by_severity"].get("kritis")),
                 "tinggi": _badge(TINGGI, c["by_severity"].get("tinggi")),
-                "drill": drill,
                 **words,
             }
             for c in children
         ),
     )
+
+
+def _row(region: dict, drill: str, labels: dict) -> dict:
+    """The fields both kinds of rows show of a region's figures."""
+    return {
+        "code": region["code"],
+        "name": region["name"],
+        "situation": region["situation"],
+        "label": labels.get(region["situation"], region["situation"]),
+        "open": str(region["problems_open"]),
+        "overdue": str(region["problems_overdue"]),
+        "rate": percent(region["reporting_rate"]),
+        "drill": drill,
+    }
 
 
 def _badge(markup: str, n) -> str:
@@ -117,17 +124,10 @@ def cluster_rows(kecamatan: list[dict], filter_query: str) -> str:
         CLUSTER_ROW,
         (
             {
-                "code": k["code"],
-                "name": k["name"],
-                "situation": k["situation"],
-                "label": labels.get(k["situation"], k["situation"]),
-                "open": str(k["problems_open"]),
+                **_row(k, drill, labels),
                 **{sev: str(k["by_severity"].get(sev, "")) for sev in SEVERITIES},
-                "overdue": str(k["problems_overdue"]),
                 "overdue_class": " overdue" if k["problems_overdue"] else "",
                 "resolved_today": str(k["resolved_today"]),
-                "rate": percent(k["reporting_rate"]),
-                "drill": drill,
             }
             for k in kecamatan
         ),
