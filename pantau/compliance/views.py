@@ -17,7 +17,7 @@ from pantau.compliance.forms import ComplianceForm
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
-from pantau.web.exports import _stream_csv
+from pantau.lib.spreadsheet import stream_csv
 
 MISSING_PER_PAGE = 50
 
@@ -80,4 +80,4 @@ def missing_csv(request):
     result, _scope = selectors.compliance_for(
         request.user, start=start, end=end, code=data.get("region") or None
     )
-    return _stream_csv(_missing_rows(result), "belum-lapor")
+    return stream_csv(_missing_rows(result), "belum-lapor")

@@ -7,31 +7,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def safe_row(sheet, values) -> list:
-    """A row for a write-only sheet in which text is always text: a title from the field that
-    starts with "=" must not become a formula."""
-    row = []
-    for value in values:
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
-
-
-class _Safe:
-    def __init__(self, sheet):
-        self.sheet = sheet
-
-    def append(self, values) -> None:
-        self.sheet.append(safe_row(self.sheet, values))
+from pantau.lib.spreadsheet import TextSheet
 
 
 def render(content: dict) -> bytes:
@@ -41,7 +18,7 @@ def render(content: dict) -> bytes:
 
 def _render(c: dict) -> bytes:
     wb = Workbook(write_only=True)
-    summary = _Safe(wb.create_sheet(_("Summary")))
+    summary = TextSheet(wb.create_sheet(_("Summary")))
     basis, totals = c["basis"], c["totals"]
     for row in (
         [c["header"]["government"]],
@@ -63,7 +40,7 @@ def _render(c: dict) -> bytes:
     ):
         summary.append(row)
 
-    kec = _Safe(wb.create_sheet(_("Kecamatan")))
+    kec = TextSheet(wb.create_sheet(_("Kecamatan")))
     kec.append(
         [_("Code"), _("Kecamatan"), _("Situation"), _("Open"), _("Overdue"), _("Resolved"),
          _("Reporting rate")]
@@ -74,7 +51,7 @@ def _render(c: dict) -> bytes:
              k["rate"]]
         )  # fmt: skip
 
-    problems = _Safe(wb.create_sheet(_("Problems")))
+    problems = TextSheet(wb.create_sheet(_("Problems")))
     problems.append(
         [
             "#",
@@ -116,7 +93,7 @@ def _render(c: dict) -> bytes:
         )
 
     comp = c["compliance"]
-    sheet = _Safe(wb.create_sheet(_("Compliance")))
+    sheet = TextSheet(wb.create_sheet(_("Compliance")))
     sheet.append([_("Reports expected"), comp["expected"]])
     sheet.append([_("Reports received"), comp["received"]])
     sheet.append([_("On time"), comp["on_time"]])

@@ -1,46 +1,27 @@
 """Exports of the lists (CSV and XLSX) with the list's filters; the territory is always applied,
 since they start from `access.problems_for(user)` and `monitoring.selectors.reports_for(user)`.
 
-Both stream: CSV rows are produced from `.iterator()` as the response is sent; an XLSX is
-written row by row (openpyxl's write-only mode) to a temporary file, which is then sent in
-chunks. Neither holds the whole list in memory, however large the regency."""
-
-import csv
-import tempfile
+Both stream (`pantau.lib.spreadsheet`): the rows are produced from `.iterator()`, so neither
+holds the whole list in memory, however large the regency."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from pantau.accounts import access
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
+from pantau.lib.spreadsheet import stream_csv, xlsx_response
 from pantau.monitoring import selectors as report_selectors
-from pantau.periodic.xlsx import FORMULA_START, safe_row
 from pantau.problems import selectors as problem_selectors
 from pantau.problems.models import Level, Severity, Status
 from pantau.web.forms import ProblemFilterForm, ReportFilterForm
 
 CHUNK = 2000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _wib(moment) -> str:
     return timezone.localtime(moment, WIB).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _csv_cell(value):
-    # A spreadsheet opening the CSV must not run a formula sent from the field.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _kecamatan(region):
@@ -121,59 +102,25 @@ def _report_rows(request):
         ]
 
 
-def _filename(stem: str, ext: str) -> str:
-    return f"{stem}-{timezone.localtime(timezone.now(), WIB):%Y%m%d-%H%M}.{ext}"
-
-
-def _stream_csv(rows, stem: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # a BOM: spreadsheet programs then read UTF-8
-        for row in rows:
-            yield writer.writerow([_csv_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _xlsx(rows, stem: str, sheet_name: str) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    for row in rows:
-        sheet.append(safe_row(sheet, row))
-    # Deleted when closed, i.e. once the response has been sent.
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(tmp)
-    tmp.seek(0)
-    response = FileResponse(
-        tmp, as_attachment=True, filename=_filename(stem, "xlsx"), content_type=XLSX_TYPE
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @replica_reads()
 def problems_csv(request):
-    return _stream_csv(_problem_rows(request), "masalah")
+    return stream_csv(_problem_rows(request), "masalah")
 
 
 @login_required
 @replica_reads()
 def problems_xlsx(request):
-    return _xlsx(_problem_rows(request), "masalah", _("Problems"))
+    return xlsx_response(_problem_rows(request), "masalah", _("Problems"))
 
 
 @login_required
 @replica_reads()
 def reports_csv(request):
-    return _stream_csv(_report_rows(request), "laporan")
+    return stream_csv(_report_rows(request), "laporan")
 
 
 @login_required
 @replica_reads()
 def reports_xlsx(request):
-    return _xlsx(_report_rows(request), "laporan", _("Field reports"))
+    return xlsx_response(_report_rows(request), "laporan", _("Field reports"))
