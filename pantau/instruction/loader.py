@@ -4,17 +4,25 @@ Applying is an upsert keyed by codes, in one transaction: a changed file updates
 in place. What disappeared from the file is deactivated (stages, positions, agencies) or
 removed (cluster membership, OPD assignments), never deleted when something refers to it, so
 reports and problems keep their stage and their history.
+
+`STEPS` is the order of applying: mostly `Table`s (one section of the file into one model:
+upsert by code, then retire what is gone), and a few functions for what is not a table (the
+OPD annex, the deadlines, the people). A new section is one more entry there.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from pantau.audit import log as audit
@@ -300,248 +308,359 @@ def _upsert(model, lookup: dict, values: dict, counts: dict, label: str):
     return obj
 
 
+@dataclass
+class Applying:
+    """What one apply knows while it runs: the checked file, the operation and, per table,
+    the objects stored so far by code (`stored["stages"]["pemungutan"]`)."""
+
+    doc: InstructionFile
+    resolver: _Resolver
+    operation: Operation
+    result: ApplyResult
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.result.counts
+
+    def count(self, label: str, n: int = 1) -> None:
+        self.counts[label] = self.counts.get(label, 0) + n
+
+    def kecamatan(self, ref: str) -> Region:
+        region = self.resolver.find_kecamatan((), ref)
+        assert region is not None  # validated before applying
+        return region
+
+
+class Retire(Enum):
+    """What becomes of a stored row whose code left the file."""
+
+    KEEP = "keep"  # shared beyond the operation (agencies): left as it is
+    DEACTIVATE = "deactivate"  # referred to by reports and problems: kept, inactive
+    DELETE = "delete"  # nothing refers to it: removed
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    values: dict[str, Any]
+    entry: Any = None  # the file's entry, for a table's `after`
+
+
+@dataclass(frozen=True)
+class Table:
+    """One section of the file synced into one model, keyed by code: every row is upserted (in
+    the operation when `per_operation`), then the stored rows whose code is gone are retired.
+    `after(applying, obj, row)` completes a stored row (its many-to-many links)."""
+
+    label: str
+    model: type[Model]
+    rows: Callable[[Applying], Iterable[Row]]
+    retire: Retire
+    per_operation: bool = True
+    after: Callable[[Applying, Any, Row], None] | None = None
+    retire_when: Callable[[Applying], bool] = lambda applying: True
+
+    def __call__(self, applying: Applying) -> None:
+        objects = applying.stored.setdefault(self.label, {})
+        for row in self.rows(applying):
+            lookup: dict[str, Any] = {"code": row.code}
+            if self.per_operation:
+                lookup["operation"] = applying.operation
+            obj = _upsert(self.model, lookup, row.values, applying.counts, self.label)
+            objects[row.code] = obj
+            if self.after is not None:
+                self.after(applying, obj, row)
+        if self.retire is Retire.KEEP or not self.retire_when(applying):
+            return
+        stored = self.model.objects.all()
+        if self.per_operation:
+            stored = stored.filter(operation=applying.operation)
+        gone = stored.exclude(code__in=list(objects))
+        if self.retire is Retire.DEACTIVATE:
+            applying.result.deactivated += _deactivate(gone)
+        else:
+            gone.delete()
+
+
+def _ordered(entries, values: Callable[[Any, int], dict]) -> list[Row]:
+    return [Row(e.code, values(e, order), e) for order, e in enumerate(entries)]
+
+
+def _election_rows(a: Applying) -> list[Row]:
+    return _ordered(
+        a.doc.elections,
+        lambda e, _order: {"name": e.name, "kind": e.kind, "voting_day": e.voting_day},
+    )
+
+
+def _stage_rows(a: Applying) -> list[Row]:
+    return _ordered(
+        a.doc.stages,
+        lambda s, order: {
+            "name": s.name,
+            "starts_on": s.starts_on,
+            "ends_on": s.ends_on,
+            "order": order,
+            "is_active": True,
+        },
+    )
+
+
+def _agency_rows(a: Applying) -> list[Row]:
+    return _ordered(
+        a.doc.agencies,
+        lambda g, _order: {
+            "name": g.name,
+            "short_name": g.short_name,
+            "kind": g.kind,
+            "is_active": True,
+        },
+    )
+
+
+def _camat_code(kecamatan: Region) -> str:
+    return f"camat-{slug(kecamatan.name)}"
+
+
+def _position_rows(a: Applying) -> list[Row]:
+    """The file's positions, then one camat seat per kecamatan of the annex."""
+    agencies = a.stored["agencies"]
+    rows = [
+        Row(
+            p.code,
+            {
+                "title": p.title,
+                "role": p.role,
+                "agency": agencies.get(p.agency),
+                "region": None,
+                "is_active": True,
+            },
+        )
+        for p in a.doc.positions
+    ]
+    for entry in a.doc.kecamatan:
+        kec = a.kecamatan(entry.kecamatan)
+        values = {
+            "title": f"Camat {kec.name}",
+            "role": Role.CAMAT,
+            "agency": None,
+            "region": kec,
+            "is_active": True,
+        }
+        rows.append(Row(_camat_code(kec), values))
+    return rows
+
+
+def _cluster_rows(a: Applying) -> list[Row]:
+    positions = a.stored["positions"]
+    return _ordered(
+        a.doc.clusters,
+        lambda c, order: {"name": c.name, "coordinator": positions[c.coordinator], "order": order},
+    )
+
+
+def _cluster_kecamatan(a: Applying, cluster: Cluster, row: Row) -> None:
+    wanted = {a.kecamatan(ref).pk for ref in row.entry.kecamatan}
+    if set(cluster.kecamatan.values_list("pk", flat=True)) != wanted:
+        cluster.kecamatan.set(wanted)
+        a.count("clusters")
+
+
+def _category_rows(a: Applying) -> list[Row]:
+    return _ordered(
+        a.doc.categories, lambda c, order: {"name": c.name, "order": order, "is_active": True}
+    )
+
+
+def _checklist_rows(a: Applying) -> list[Row]:
+    stages = a.stored["stages"]
+    return _ordered(
+        a.doc.checklists,
+        lambda c, order: {
+            "stage": stages[c.stage],
+            "name": c.name,
+            "questions": [q.model_dump() for q in c.questions],
+            "order": order,
+            "is_active": True,
+        },
+    )
+
+
+def _reporting_rows(a: Applying) -> list[Row]:
+    stages = a.stored["stages"]
+    return _ordered(
+        a.doc.reporting,
+        lambda r, order: {
+            "name": r.name,
+            "role": r.role,
+            "stage": stages[r.stage] if r.stage else None,
+            "times": r.times,
+            "grace_minutes": r.grace_minutes,
+            "remind_minutes_before": r.remind_minutes_before,
+            "order": order,
+            "is_active": True,
+        },
+    )
+
+
+def _periodic_rows(a: Applying) -> list[Row]:
+    stages = a.stored["stages"]
+    return _ordered(
+        a.doc.periodic_reports,
+        lambda p, order: {
+            "name": p.name,
+            "scope": p.scope,
+            "time": p.time,
+            "stage": stages[p.stage] if p.stage else None,
+            "formats": list(p.formats),
+            "order": order,
+            "is_active": True,
+        },
+    )
+
+
+def _sync_assignments(a: Applying) -> None:
+    """The OPD annex: which agency serves which kecamatan; links only, so gone ones go."""
+    agencies = a.stored["agencies"]
+    wanted = {
+        (a.kecamatan(entry.kecamatan).pk, agencies[code].pk)
+        for entry in a.doc.kecamatan
+        for code in entry.opd
+    }
+    stored = {(x.kecamatan_id, x.agency_id): x.pk for x in a.operation.assignments.all()}
+    Assignment.objects.filter(
+        pk__in=[pk for key, pk in stored.items() if key not in wanted]
+    ).delete()
+    Assignment.objects.bulk_create(
+        [
+            Assignment(operation=a.operation, kecamatan_id=k, agency_id=g)
+            for k, g in sorted(wanted - set(stored))
+        ]
+    )
+    a.counts["assignments"] = len(wanted.symmetric_difference(stored))
+
+
+def _sync_deadlines(a: Applying) -> None:
+    deadlines = a.doc.deadlines.model_dump(exclude_none=True)
+    if a.operation.deadlines != deadlines:
+        a.operation.deadlines = deadlines
+        a.operation.save(update_fields=["deadlines"])
+        a.counts["deadlines"] = 1
+
+
+def _sync_people(a: Applying) -> None:
+    """Camat accounts from the annex, then the file's people; never deactivated here."""
+    positions, agencies = a.stored["positions"], a.stored["agencies"]
+    for entry in a.doc.kecamatan:
+        if entry.camat:
+            position = positions[_camat_code(a.kecamatan(entry.kecamatan))]
+            _apply_person(
+                entry.camat,
+                position=position,
+                role=Role.CAMAT,
+                agency=None,
+                regions=None,
+                counts=a.counts,
+            )
+    for person in a.doc.people:
+        position = positions.get(person.position) if person.position else None
+        _apply_person(
+            person,
+            position=position,
+            role=position.role if position else person.role,
+            agency=agencies.get(person.agency) or (position.agency if position else None),
+            regions=list(Region.objects.filter(code__in=person.regions)),
+            counts=a.counts,
+        )
+
+
+Step = Callable[[Applying], None]
+
+# The order of applying: a step may use what the steps before it stored (`applying.stored`).
+# A new section of the file is one more Table (or function) in the group it belongs to.
+STEPS: tuple[tuple[Any, tuple[Step, ...]], ...] = (
+    (
+        gettext_lazy("Applying elections, stages and agencies ..."),
+        (
+            Table("elections", Election, _election_rows, Retire.DELETE),
+            Table("stages", Stage, _stage_rows, Retire.DEACTIVATE),
+            Table("agencies", Agency, _agency_rows, Retire.KEEP, per_operation=False),
+        ),
+    ),
+    (
+        gettext_lazy("Applying positions, clusters and the kecamatan annex ..."),
+        (
+            Table("positions", Position, _position_rows, Retire.DEACTIVATE),
+            Table("clusters", Cluster, _cluster_rows, Retire.DELETE, after=_cluster_kecamatan),
+            _sync_assignments,
+        ),
+    ),
+    (
+        gettext_lazy("Applying categories, deadlines and checklists ..."),
+        (
+            Table(
+                "categories",
+                Category,
+                _category_rows,
+                Retire.DEACTIVATE,
+                per_operation=False,
+                retire_when=lambda a: bool(a.doc.categories),
+            ),
+            _sync_deadlines,
+            Table("checklists", Checklist, _checklist_rows, Retire.DEACTIVATE),
+        ),
+    ),
+    (
+        gettext_lazy("Applying the reporting schedule and the periodic reports ..."),
+        (
+            Table("reporting", ReportingRule, _reporting_rows, Retire.DEACTIVATE),
+            Table("periodic_reports", PeriodicSchedule, _periodic_rows, Retire.DEACTIVATE),
+        ),
+    ),
+    (gettext_lazy("Applying people ..."), (_sync_people,)),
+)
+
+
+def _apply_operation(doc: InstructionFile, res: _Resolver, path: Path | str) -> ApplyResult:
+    counts: dict[str, int] = {}
+    op_doc = doc.operation
+    operation = _upsert(
+        Operation,
+        {"code": op_doc.code},
+        {
+            "name": op_doc.name,
+            "region": res.region,
+            "instruction_title": op_doc.instruction.title,
+            "instruction_number": op_doc.instruction.number,
+            "signed_on": op_doc.instruction.signed_on,
+            "signed_by": op_doc.instruction.signed_by,
+            "notes": op_doc.notes,
+            "is_active": True,
+            "source_file": str(Path(path).name),
+        },
+        counts,
+        "operation",
+    )
+    operation.loaded_at = timezone.now()
+    operation.save(update_fields=["loaded_at"])
+    return ApplyResult(operation=operation, counts=counts)
+
+
 def apply_instruction(
     path: Path | str, *, acting_user=None, progress: Callable[[str], None] = lambda m: None
 ) -> ApplyResult:
+    """Validate the file, then apply it in one transaction (see the module's docstring)."""
     progress(_("Checking %(file)s ...") % {"file": path})
     doc, res = validate_instruction(path)
-    counts: dict[str, int] = {}
     with transaction.atomic():
-        op_doc = doc.operation
-        operation = _upsert(
-            Operation,
-            {"code": op_doc.code},
-            {
-                "name": op_doc.name,
-                "region": res.region,
-                "instruction_title": op_doc.instruction.title,
-                "instruction_number": op_doc.instruction.number,
-                "signed_on": op_doc.instruction.signed_on,
-                "signed_by": op_doc.instruction.signed_by,
-                "notes": op_doc.notes,
-                "is_active": True,
-                "source_file": str(Path(path).name),
-            },
-            counts,
-            "operation",
-        )
-        operation.loaded_at = timezone.now()
-        operation.save(update_fields=["loaded_at"])
-        result = ApplyResult(operation=operation, counts=counts)
-
-        progress(_("Applying elections, stages and agencies ..."))
-        keep = [e.code for e in doc.elections]
-        for e in doc.elections:
-            _upsert(
-                Election,
-                {"operation": operation, "code": e.code},
-                {"name": e.name, "kind": e.kind, "voting_day": e.voting_day},
-                counts,
-                "elections",
-            )
-        operation.elections.exclude(code__in=keep).delete()
-
-        for order, s in enumerate(doc.stages):
-            _upsert(
-                Stage,
-                {"operation": operation, "code": s.code},
-                {
-                    "name": s.name,
-                    "starts_on": s.starts_on,
-                    "ends_on": s.ends_on,
-                    "order": order,
-                    "is_active": True,
-                },
-                counts,
-                "stages",
-            )
-        result.deactivated += _deactivate(
-            operation.stages.exclude(code__in=[s.code for s in doc.stages])
-        )
-
-        agencies = {}
-        for a in doc.agencies:
-            agencies[a.code] = _upsert(
-                Agency,
-                {"code": a.code},
-                {
-                    "name": a.name,
-                    "short_name": a.short_name,
-                    "kind": a.kind,
-                    "is_active": True,
-                },
-                counts,
-                "agencies",
-            )
-
-        progress(_("Applying positions, clusters and the kecamatan annex ..."))
-        positions = {}
-        for p in doc.positions:
-            positions[p.code] = _upsert(
-                Position,
-                {"operation": operation, "code": p.code},
-                {
-                    "title": p.title,
-                    "role": p.role,
-                    "agency": agencies.get(p.agency),
-                    "region": None,
-                    "is_active": True,
-                },
-                counts,
-                "positions",
-            )
-        camat_people = []
-        for entry in doc.kecamatan:
-            kec = res.find_kecamatan((), entry.kecamatan)
-            code = f"camat-{slug(kec.name)}"
-            positions[code] = _upsert(
-                Position,
-                {"operation": operation, "code": code},
-                {
-                    "title": f"Camat {kec.name}",
-                    "role": Role.CAMAT,
-                    "agency": None,
-                    "region": kec,
-                    "is_active": True,
-                },
-                counts,
-                "positions",
-            )
-            if entry.camat:
-                camat_people.append((entry.camat, positions[code]))
-        result.deactivated += _deactivate(operation.positions.exclude(code__in=list(positions)))
-
-        keep = []
-        for order, c in enumerate(doc.clusters):
-            cluster = _upsert(
-                Cluster,
-                {"operation": operation, "code": c.code},
-                {
-                    "name": c.name,
-                    "coordinator": positions[c.coordinator],
-                    "order": order,
-                },
-                counts,
-                "clusters",
-            )
-            wanted = {res.find_kecamatan((), ref).pk for ref in c.kecamatan}
-            if set(cluster.kecamatan.values_list("pk", flat=True)) != wanted:
-                cluster.kecamatan.set(wanted)
-                counts["clusters"] = counts.get("clusters", 0) + 1
-            keep.append(c.code)
-        operation.clusters.exclude(code__in=keep).delete()
-
-        wanted = {
-            (res.find_kecamatan((), entry.kecamatan).pk, agencies[code].pk)
-            for entry in doc.kecamatan
-            for code in entry.opd
-        }
-        stored = {(a.kecamatan_id, a.agency_id): a.pk for a in operation.assignments.all()}
-        Assignment.objects.filter(
-            pk__in=[pk for key, pk in stored.items() if key not in wanted]
-        ).delete()
-        Assignment.objects.bulk_create(
-            [
-                Assignment(operation=operation, kecamatan_id=k, agency_id=a)
-                for k, a in sorted(wanted - set(stored))
-            ]
-        )
-        counts["assignments"] = len(wanted.symmetric_difference(stored))
-
-        progress(_("Applying categories, deadlines and checklists ..."))
-        for order, c in enumerate(doc.categories):
-            _upsert(
-                Category,
-                {"code": c.code},
-                {"name": c.name, "order": order, "is_active": True},
-                counts,
-                "categories",
-            )
-        if doc.categories:
-            result.deactivated += _deactivate(
-                Category.objects.exclude(code__in=[c.code for c in doc.categories])
-            )
-        deadlines = doc.deadlines.model_dump(exclude_none=True)
-        if operation.deadlines != deadlines:
-            operation.deadlines = deadlines
-            operation.save(update_fields=["deadlines"])
-            counts["deadlines"] = 1
-        stages = {st.code: st for st in operation.stages.all()}
-        for order, c in enumerate(doc.checklists):
-            questions = [q.model_dump() for q in c.questions]
-            _upsert(
-                Checklist,
-                {"operation": operation, "code": c.code},
-                {
-                    "stage": stages[c.stage],
-                    "name": c.name,
-                    "questions": questions,
-                    "order": order,
-                    "is_active": True,
-                },
-                counts,
-                "checklists",
-            )
-        result.deactivated += _deactivate(
-            operation.checklists.exclude(code__in=[c.code for c in doc.checklists])
-        )
-
-        progress(_("Applying the reporting schedule and the periodic reports ..."))
-        for order, r in enumerate(doc.reporting):
-            _upsert(
-                ReportingRule,
-                {"operation": operation, "code": r.code},
-                {
-                    "name": r.name,
-                    "role": r.role,
-                    "stage": stages[r.stage] if r.stage else None,
-                    "times": r.times,
-                    "grace_minutes": r.grace_minutes,
-                    "remind_minutes_before": r.remind_minutes_before,
-                    "order": order,
-                    "is_active": True,
-                },
-                counts,
-                "reporting",
-            )
-        result.deactivated += _deactivate(
-            operation.reporting_rules.exclude(code__in=[r.code for r in doc.reporting])
-        )
-        for order, p in enumerate(doc.periodic_reports):
-            _upsert(
-                PeriodicSchedule,
-                {"operation": operation, "code": p.code},
-                {
-                    "name": p.name,
-                    "scope": p.scope,
-                    "time": p.time,
-                    "stage": stages[p.stage] if p.stage else None,
-                    "formats": list(p.formats),
-                    "order": order,
-                    "is_active": True,
-                },
-                counts,
-                "periodic_reports",
-            )
-        result.deactivated += _deactivate(
-            operation.periodic_schedules.exclude(code__in=[p.code for p in doc.periodic_reports])
-        )
-
-        progress(_("Applying people ..."))
-        for person, position in camat_people:
-            _apply_person(
-                person, position=position, role=Role.CAMAT, agency=None, regions=None, counts=counts
-            )
-        for person in doc.people:
-            position = positions.get(person.position) if person.position else None
-            _apply_person(
-                person,
-                position=position,
-                role=position.role if position else person.role,
-                agency=agencies.get(person.agency) or (position.agency if position else None),
-                regions=list(Region.objects.filter(code__in=person.regions)),
-                counts=counts,
-            )
+        result = _apply_operation(doc, res, path)
+        applying = Applying(doc=doc, resolver=res, operation=result.operation, result=result)
+        for message, steps in STEPS:
+            progress(str(message))
+            for step in steps:
+                step(applying)
+        operation = result.operation
         unclustered = set(res.kecamatan) - {
             k.code for c in operation.clusters.all() for k in c.kecamatan.all()
         }
@@ -549,14 +668,14 @@ def apply_instruction(
             result.warnings.append(
                 _("kecamatan in no cluster: %(list)s") % {"list": ", ".join(sorted(unclustered))}
             )
-        if any(counts.values()) or result.deactivated:
+        if any(result.counts.values()) or result.deactivated:
             audit.record(
                 actor=acting_user,
                 action="instruction.apply",
                 obj=operation,
                 region_code=operation.region.code,
                 after={
-                    "changes": {k: v for k, v in counts.items() if v},
+                    "changes": {k: v for k, v in result.counts.items() if v},
                     "deactivated": result.deactivated,
                 },
                 note=str(Path(path).name),
