@@ -295,8 +295,12 @@ EMAIL_BACKEND = (
 SITE_URL = os.environ.get("PANTAU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto, set
-# PANTAU_BEHIND_PROXY=1 so that links (ODK download URLs, e-mails) say https.
-if envbool("PANTAU_BEHIND_PROXY"):
+# PANTAU_BEHIND_PROXY=1 so that links (ODK download URLs, e-mails) say https, and so that the
+# client's address is the last X-Forwarded-For entry (pantau.lib.client: the login brake, the
+# rate limits, axes' access log). Without it the header is ignored: a client could make it up.
+BEHIND_PROXY = envbool("PANTAU_BEHIND_PROXY")
+RATELIMIT_IP_META_KEY = "pantau.lib.client.ratelimit_ip"
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -347,23 +351,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login brake on the login page and the admin (django-axes): PANTAU_LOGIN_FAILURES failed logins
-# (default 10) for a username, or PANTAU_LOGIN_ADDRESS_FAILURES (default 50: offices share an
-# address) from a client address, lock it for PANTAU_LOGIN_COOLOFF_MINUTES (default 15), even
-# with the right password; a successful login resets the count. Failures through the API and ODK
-# count too (they call authenticate() with the request; pantau.accounts.logins).
+# The brake on guessed passwords, on the login page, the admin, the API and ODK (the policy is in
+# pantau/accounts/logins.py): PANTAU_LOGIN_FAILURES failed logins (default 10) for a username
+# from one client address lock it from there; PANTAU_LOGIN_USERNAME_FAILURES (default 100) for
+# a username from anywhere lock it everywhere; PANTAU_LOGIN_ADDRESS_FAILURES (default 50: offices
+# share an address) from an address lock the address; for PANTAU_LOGIN_COOLOFF_MINUTES (default
+# 15), even with the right password. A client that logged in recently from the same address is
+# held only by its own count. A successful login resets that username's count from there.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("PANTAU_LOGIN_FAILURES", "10"))
 LOGIN_ADDRESS_FAILURES = int(os.environ.get("PANTAU_LOGIN_ADDRESS_FAILURES", "50"))
+LOGIN_USERNAME_FAILURES = int(os.environ.get("PANTAU_LOGIN_USERNAME_FAILURES", "100"))
 AXES_COOLOFF_TIME = float(os.environ.get("PANTAU_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # this order: see LoginHandler
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]  # LoginHandler
 AXES_HANDLER = "pantau.accounts.lockout.LoginHandler"
 AXES_RESET_ON_SUCCESS = False  # see pantau.accounts.lockout.reset_on_login
 AXES_LOCKOUT_CALLABLE = "pantau.accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "pantau.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pantau.lib.client.client_ip"
 AXES_VERBOSE = False
 
 # Two-factor login (django-otp, TOTP apps such as Google Authenticator or Aegis): optional for

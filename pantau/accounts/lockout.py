@@ -1,71 +1,55 @@
-"""django-axes hooks: the answer to a locked-out login, and the client address it counts."""
-
-import datetime as dt
-import ipaddress
+"""django-axes hooks: the brake's policy (pantau.accounts.logins) and the answer to a locked-out
+login. The client address axes counts and logs is pantau.lib.client.client_ip."""
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+
+from pantau.accounts import logins
+from pantau.accounts.logins import cool_off_minutes, lockout_message
+from pantau.lib.client import client_ip
 
 
 class LoginHandler(AxesDatabaseHandler):
-    """Axes' database handler, with a higher allowance per client address than per username
-    (AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"], in that order): a kecamatan office or
-    a mobile operator's NAT puts many officials behind one address, and one person's typos must
-    not lock out the office on voting day."""
+    """Axes' database handler, counting by the policy of pantau.accounts.logins:
+    AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"] (in that
+    order) give the failures per (username, address), per username and per address."""
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        # API tokens and ODK have their own allowance (pantau.accounts.logins): not counted
-        # here, but a username locked here is locked there too (the backend checks the lock).
+        # API tokens and ODK have their own counters (pantau.accounts.logins): not counted
+        # here, but a lock here holds there too (the backend checks the lock).
         if request is not None and request.path.startswith(("/api/", "/odk/")):
             request.axes_locked_out = self.is_locked(request, credentials)
             return None
         return super().user_login_failed(sender, credentials, request, **kwargs)
 
     def get_failures(self, request, credentials=None) -> int:
-        per_user, per_address = (
+        pair, per_user, per_address = (
             attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
             for attempts in self.get_user_attempts(request, credentials)
         )
-        # Scaled so that AXES_FAILURE_LIMIT stands for PANTAU_LOGIN_ADDRESS_FAILURES.
-        scaled = per_address * settings.AXES_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURES
-        return max(per_user, scaled)
+        username = get_client_username(request, credentials) or ""
+        locked = logins.is_locked(
+            request, username, pair=pair, per_username=per_user, per_address=per_address
+        )
+        # axes compares this with AXES_FAILURE_LIMIT: the policy's answer in its terms.
+        return settings.AXES_FAILURE_LIMIT if locked else min(pair, settings.AXES_FAILURE_LIMIT - 1)
 
 
 def reset_on_login(sender, request, user, **kwargs):
-    """A successful login clears that username's failures, and only those: axes' own reset
+    """A successful login clears that username's failures from this address, and makes the
+    (username, address) a known client (pantau.accounts.logins). axes' own reset
     (AXES_RESET_ON_SUCCESS) would clear every failure from the address too, so that anyone with
     an account could lift the lock on the others from the same address."""
     from axes.models import AccessAttempt
 
-    AccessAttempt.objects.filter(username=user.get_username()).delete()
-
-
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR; behind a TLS proxy (PANTAU_BEHIND_PROXY=1) the client's address as the proxy
-    passes it (the last X-Forwarded-For entry, the one the proxy itself appended). None when
-    there is no valid address (a request made inside the server, e.g. in tests)."""
-    candidates = [request.META.get("REMOTE_ADDR") or ""]
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        candidates.insert(0, request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip())
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
-
-
-def cool_off_minutes() -> int:
-    return max(1, round(dt.timedelta(hours=settings.AXES_COOLOFF_TIME).total_seconds() / 60))
-
-
-def lockout_message() -> str:
-    return _(
-        "Too many failed logins. Wait %(minutes)s minutes and try again, or ask the administrator."
-    ) % {"minutes": cool_off_minutes()}
+    if request is None:
+        return
+    address = client_ip(request)
+    AccessAttempt.objects.filter(username=user.get_username(), ip_address=address).delete()
+    logins.remember_client(request, user.get_username())
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -35,7 +35,9 @@ def fail(client, username, times, **extra):
     return response
 
 
-def test_ten_failures_lock_the_username_even_with_the_right_password(client, settings):
+def test_ten_failures_lock_the_username_from_that_address_even_with_the_right_password(
+    client, settings
+):
     assert settings.AXES_FAILURE_LIMIT == 10
     assert fail(client, "camat-tongas", 10).status_code == 429
     response = log_in(client, "camat-tongas", PASSWORD)  # the 11th, right password
@@ -44,9 +46,9 @@ def test_ten_failures_lock_the_username_even_with_the_right_password(client, set
     assert b"data-locked" in response.content
     assert int(response["Retry-After"]) == 15 * 60
     assert "_auth_user_id" not in client.session
-    # From another address too: it is the account that is locked.
+    # From another address the official still gets in (pantau.accounts.logins).
     other = Client(REMOTE_ADDR="10.9.8.7")
-    assert log_in(other, "camat-tongas", PASSWORD).status_code == 429
+    assert log_in(other, "camat-tongas", PASSWORD).status_code == 302
 
 
 def test_the_lock_holds_for_the_admin_login_and_the_api(client):
@@ -77,8 +79,10 @@ def test_fifty_failures_from_one_address_lock_the_address(client):
     assert log_in(Client(), "camat-paiton", PASSWORD).status_code == 302  # 46 failures
     for i in range(4):
         log_in(client, f"nobody-{i}", "salah")
-    assert log_in(Client(), "camat-paiton", PASSWORD).status_code == 429
-    assert log_in(Client(REMOTE_ADDR="10.9.8.7"), "camat-paiton", PASSWORD).status_code == 302
+    assert log_in(Client(), "camat-tongas", PASSWORD).status_code == 429
+    assert log_in(Client(REMOTE_ADDR="10.9.8.7"), "camat-tongas", PASSWORD).status_code == 302
+    # camat-paiton logged in from here a moment ago: a known client, held only by its own count
+    assert log_in(Client(), "camat-paiton", PASSWORD).status_code == 302
 
 
 def test_after_the_cool_off_the_right_password_works_again(client):
@@ -96,18 +100,3 @@ def test_a_successful_login_resets_the_count(client):
     client.post("/keluar/")
     fail(client, "camat-tongas", 9)
     assert log_in(client, "camat-tongas", PASSWORD).status_code == 302
-
-
-def test_behind_a_proxy_the_forwarded_address_counts(client, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    from pantau.accounts.lockout import client_ip
-
-    class Req:
-        META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 10.0.0.9"}
-
-    assert client_ip(Req) == "10.0.0.9"
-    Req.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "<script>"}
-    assert client_ip(Req) == "127.0.0.1"  # never a made-up value into the database
-    Req.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 10.0.0.9"}
-    del settings.SECURE_PROXY_SSL_HEADER
-    assert client_ip(Req) == "127.0.0.1"

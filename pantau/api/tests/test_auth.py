@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from pantau.accounts.logins import ADDRESS_FAILURES_ALLOWED
+from pantau.accounts.logins import address_limit
 from pantau.api.models import ApiToken
 from pantau.api.tests.conftest import error_shape
 from pantau.audit.models import AuditEntry
@@ -100,7 +100,7 @@ def test_repeated_failures_for_a_username_are_rate_limited(api_as):
 
 
 def test_repeated_failures_from_an_address_are_rate_limited(api_as):
-    for n in range(ADDRESS_FAILURES_ALLOWED):
+    for n in range(address_limit()):
         error_shape(request_token(api_as, f"tebakan-{n}", "salah", REMOTE_ADDR="10.1.2.3"), 401)
     error_shape(request_token(api_as, "camat-paiton", REMOTE_ADDR="10.1.2.3"), 429, "rate_limited")
     assert request_token(api_as, "camat-paiton", REMOTE_ADDR="10.1.2.4").status_code == 200

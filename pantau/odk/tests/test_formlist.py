@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pantau.accounts import logins
-from pantau.accounts.logins import LOGIN_FAILURES_ALLOWED
 from pantau.instruction.models import Category, Checklist
 from pantau.odk.tests.helpers import basic, form_list, message
 
@@ -145,7 +144,7 @@ def test_the_cache_never_holds_the_password(client, users, settings):
 def test_repeated_wrong_passwords_are_slowed_down(client, users):
     good = {"HTTP_AUTHORIZATION": basic("camat-paiton", "pantau-demo"), **OPENROSA}
     wrong = {"HTTP_AUTHORIZATION": basic("camat-paiton", "guess"), **OPENROSA}
-    for _ in range(LOGIN_FAILURES_ALLOWED):
+    for _ in range(logins.pair_limit()):
         assert client.get("/odk/formList", **wrong).status_code == 401
     response = client.get("/odk/formList", **wrong)
     assert response.status_code == 429
@@ -162,7 +161,7 @@ def test_a_phone_already_logged_in_is_not_locked_out_by_someone_guessing(client,
     good = {"HTTP_AUTHORIZATION": basic("camat-paiton", "pantau-demo"), **OPENROSA}
     wrong = {"HTTP_AUTHORIZATION": basic("camat-paiton", "guess"), **OPENROSA}
     assert client.get("/odk/formList", **good).status_code == 200
-    for _ in range(LOGIN_FAILURES_ALLOWED + 1):
+    for _ in range(logins.pair_limit() + 1):
         client.get("/odk/formList", **wrong)
     assert client.get("/odk/formList", **good).status_code == 200
 
