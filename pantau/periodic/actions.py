@@ -20,6 +20,7 @@ from pantau.audit import log as audit
 from pantau.instruction.models import Cluster, Operation
 from pantau.instruction.selectors import operation_for_region
 from pantau.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from pantau.lib.queue import enqueue_on_commit
 from pantau.periodic import content as report_content
 from pantau.periodic import render
 from pantau.periodic.models import FORMATS, PeriodicReport, ReportFile, ReportStatus, Scope
@@ -124,10 +125,7 @@ def do_request_report(
 
 
 def _queue_generation(report: PeriodicReport) -> None:
-    from pantau.periodic.tasks import generate_report
-
-    pk, revision = report.pk, report.revision
-    transaction.on_commit(lambda: generate_report(pk, revision))
+    enqueue_on_commit("pantau.periodic.tasks.generate_report", report.pk, report.revision)
 
 
 def generate(report_id: int, revision: int, *, now: dt.datetime | None = None) -> bool:

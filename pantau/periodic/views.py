@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pantau.lib.errors import PantauError
+from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.periodic import actions, selectors
 from pantau.periodic.forms import RecommendationsForm, RequestForm
 from pantau.periodic.models import CONTENT_TYPES, FORMATS
-from pantau.web.forms import pantau_error_to_form
-from pantau.web.reports import fragment_requested
 
 PER_PAGE = 25
 

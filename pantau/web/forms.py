@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pantau.accounts import access
 from pantau.instruction.models import Agency, Category, Checklist, Stage
 from pantau.lib.clock import WIB
-from pantau.lib.errors import NotFound, PantauError
+from pantau.lib.errors import NotFound
 from pantau.monitoring import selectors as reports
 from pantau.monitoring.models import Situation
 from pantau.problems import selectors as problems
@@ -340,15 +340,3 @@ class ProblemActionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File (photo or PDF)"))
-
-
-def pantau_error_to_form(form: forms.Form, error: PantauError, mapping: dict | None = None):
-    """Put an action's error on the form: each named field on its field, the rest on top."""
-    mapping = mapping or {}
-    for name, message in (error.fields or {}).items():
-        field = mapping.get(name, name)
-        if name.startswith("answers."):
-            field = "q_" + name.split(".", 1)[1]
-        if field in form.fields:
-            form.add_error(field, str(message))
-    form.add_error(None, error.message)

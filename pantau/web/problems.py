@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from pantau.accounts import access
 from pantau.accounts.access import ProblemAction
 from pantau.lib.errors import PantauError
+from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.monitoring import selectors as report_selectors
 from pantau.problems import selectors
 from pantau.problems.actions import do_add_attachment, do_create_problem, do_problem_action
@@ -28,9 +29,8 @@ from pantau.web.forms import (
     ProblemActionForm,
     ProblemFilterForm,
     ProblemForm,
-    pantau_error_to_form,
 )
-from pantau.web.reports import default_stage, fragment_requested
+from pantau.web.reports import default_stage
 
 PER_PAGE = 25
 

@@ -18,12 +18,13 @@ from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.instruction.selectors import active_operations, operation_for_region, stage_for
 from pantau.lib.errors import PantauError
+from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.monitoring import selectors
 from pantau.monitoring.actions import do_add_photo, do_submit_report
 from pantau.monitoring.models import Channel, Photo
 from pantau.regions.models import Region
 from pantau.web import outbox
-from pantau.web.forms import ReportFilterForm, ReportForm, pantau_error_to_form
+from pantau.web.forms import ReportFilterForm, ReportForm
 
 PER_PAGE = 25
 # What the no-script "show the questions" button carries over when it reloads the form.
@@ -40,10 +41,6 @@ CARRIED = (
     "lon",
     "also_problem",
 )
-
-
-def fragment_requested(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def default_stage(region_code: str | None):
