@@ -2,16 +2,29 @@
 
 import datetime as dt
 import io
+import threading
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_SIDE = 1600
-Image.MAX_IMAGE_PIXELS = 60_000_000  # a bigger "photo" is a decompression bomb
+MAX_PIXELS = 60_000_000  # a bigger "photo" is a decompression bomb (a 50 MP phone is below)
+# Pillow only warns between MAX_IMAGE_PIXELS and twice that and raises above: the limit itself
+# is checked here, from the header, before anything is decoded.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# One photo decoded at a time in a process: a task consumer's threads would otherwise each hold
+# a full-size decode (up to MAX_PIXELS x 4 bytes) at once.
+_DECODING = threading.BoundedSemaphore(1)
 
 
 class ImageRejected(ValueError):
     pass
+
+
+def _check_pixels(img: Image.Image) -> None:
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ImageRejected(f"{width}x{height} pixels is more than {MAX_PIXELS}")
 
 
 def sniff(fileobj) -> str:
@@ -20,6 +33,7 @@ def sniff(fileobj) -> str:
         fileobj.seek(0)
         with Image.open(fileobj) as img:
             fmt = img.format
+            _check_pixels(img)
             img.verify()
     except (
         UnidentifiedImageError,
@@ -67,19 +81,25 @@ def _taken_at(exif: Image.Exif) -> dt.datetime | None:
 
 
 def reencode(fileobj) -> dict:
-    """Decode, orient, shrink to MAX_SIDE and encode as JPEG with no metadata.
+    """Decode, shrink to MAX_SIDE, orient and encode as JPEG with no metadata.
 
     Returns {"data": bytes, "width", "height", "lat", "lon", "taken_at" (naive, camera time)}.
+    Memory: one full-size decode at most (a JPEG is decoded at a reduced size already), shrunk
+    before anything is copied; one decode at a time per process.
     """
     fileobj.seek(0)
     try:
-        with Image.open(fileobj) as img:
+        with _DECODING, Image.open(fileobj) as img:
+            _check_pixels(img)
             exif = img.getexif()
             location = _gps(exif)
             taken_at = _taken_at(exif)
-            img = ImageOps.exif_transpose(img)
+            orientation = exif.get(ExifTags.Base.Orientation)
+            img.thumbnail((MAX_SIDE, MAX_SIDE))  # draft decoding for JPEG, then reduce
+            if orientation:
+                img.getexif()[ExifTags.Base.Orientation] = orientation
+                img = ImageOps.exif_transpose(img)
             img = img.convert("RGB")
-            img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             img.save(out, "JPEG", quality=80, optimize=True)
     except (

@@ -12,13 +12,13 @@ from pantau.accounts.access import Action
 from pantau.audit import log as audit
 from pantau.instruction.models import Checklist, Stage
 from pantau.lib.clock import aware
-from pantau.lib.errors import Invalid, NotFound
+from pantau.lib.errors import Forbidden, Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
 from pantau.monitoring import lookups
 from pantau.monitoring.checklists import clean_answers
-from pantau.monitoring.models import Channel, Photo, Report, Situation
+from pantau.monitoring.models import MAX_PHOTOS, Channel, Photo, Report, Situation
 from pantau.regions.models import Level, Region
 
 FAR_KM = 2.0  # a location this far outside the reported region is flagged
@@ -165,12 +165,18 @@ def _new_report(
 
 
 def do_add_photo(report: Report, *, acting_user, upload) -> Photo:
-    """Accept a JPEG, PNG or WebP photo; it is re-encoded (and its EXIF location read) by the
-    task queue, off the request path."""
-    if report.author_id != acting_user.pk and not access.can(
-        acting_user, Action.WRITE, report.region
-    ):
-        raise NotFound(_("Report not found."))
+    """Accept a JPEG, PNG or WebP photo from the report's author, at most MAX_PHOTOS a report
+    on every channel (the ODK form has three photo fields); it is re-encoded (and its EXIF
+    location read) by the task queue, off the request path.
+
+    Only the author adds photos: a report is what its author saw, and a photo added by someone
+    else after it was sent would be shown as part of it."""
+    if report.author_id != acting_user.pk:
+        if not access.can(acting_user, Action.READ, report.region):
+            raise NotFound(_("Report not found."))
+        raise Forbidden(
+            _("Only the author of a report can add photos to it."), code="not_the_author"
+        )
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise Invalid(
             _("The photo is larger than %(mb)d MB. Send a smaller photo.")
@@ -187,6 +193,14 @@ def do_add_photo(report: Report, *, acting_user, upload) -> Photo:
             fields={"photo": _("not a JPEG, PNG or WebP image")},
         ) from None
     with transaction.atomic():
+        # the report's row locked: two uploads at once cannot both take the last place
+        Report.objects.select_for_update().filter(pk=report.pk).first()
+        if Photo.objects.filter(report=report).count() >= MAX_PHOTOS:
+            raise Invalid(
+                _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
+                code="too_many_photos",
+                fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
+            )
         photo = Photo(report=report, uploaded_by=acting_user)
         photo.original.save("upload", upload, save=False)
         photo.save()

@@ -99,6 +99,9 @@ class Report(models.Model):
         return reverse("report", args=[self.pk])
 
 
+MAX_PHOTOS = 3  # photos a report may carry, on every channel (the ODK form's photo1..photo3)
+
+
 def photo_path(instance, filename: str) -> str:
     # Never a name or path from the client: a random name under the date.
     return timezone.now().strftime(f"photos/%Y/%m/{uuid.uuid4().hex}.jpg")

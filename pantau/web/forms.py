@@ -14,7 +14,7 @@ from pantau.instruction.models import Agency, Category, Checklist, Stage
 from pantau.lib.clock import WIB
 from pantau.lib.errors import NotFound
 from pantau.monitoring import selectors as reports
-from pantau.monitoring.models import Situation
+from pantau.monitoring.models import MAX_PHOTOS, Situation
 from pantau.problems import selectors as problems
 from pantau.problems.models import Level, Severity, Status
 from pantau.regions.models import Level as RegionLevel
@@ -118,6 +118,14 @@ class ReportForm(forms.Form):
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     also_problem = forms.BooleanField(label=_("This is a problem too"), required=False)
+
+    def clean_photos(self):
+        photos = self.cleaned_data["photos"]
+        if len(photos) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS}
+            )
+        return photos
 
     def __init__(self, *args, user, stage: Stage | None = None, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)

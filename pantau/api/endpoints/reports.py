@@ -66,7 +66,7 @@ def get_report(request, id: Path[Id]):
     return output.report_row(report)
 
 
-@router.post("/{id}/photos", response={201: PhotoOut, **errors(400, 401, 404, 413, 429)})
+@router.post("/{id}/photos", response={201: PhotoOut, **errors(400, 401, 403, 404, 413, 429)})
 def add_photo(request, id: Path[Id], photo: File[UploadedFile]):
     """Attach a photo (multipart, field `photo`: JPEG, PNG or WebP) to a report. It is
     re-encoded in the background: its status is `pending` until then."""

@@ -113,3 +113,55 @@ def test_an_outsider_cannot_add_photos(report, users):
             acting_user=users["camat-paiton"],
             upload=SimpleUploadedFile("a.jpg", jpeg_with_gps(size=(10, 10))),
         )
+
+
+# The peak resident memory of a fresh process (VmHWM: ru_maxrss would carry the parent's over).
+REENCODE_PEAK = """
+import sys
+
+def peak():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+from pantau.lib.images import reencode
+before = peak()
+with open(sys.argv[1], "rb") as fh:
+    reencode(fh)
+print(peak() - before)
+"""
+
+
+def test_re_encoding_a_big_photo_holds_one_decoded_copy_at_most(tmp_path):
+    """The task consumer's memory per photo: one full-size decode (3 bytes a pixel for RGB) and
+    its resampling, not the copies that orienting and converting at full size took."""
+    import subprocess
+    import sys
+
+    width, height = 6000, 5000  # 30 MP
+    path = tmp_path / "big.png"
+    Image.new("RGB", (width, height), (40, 120, 60)).save(path, compress_level=1)
+    out = subprocess.run(
+        [sys.executable, "-c", REENCODE_PEAK, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak = int(out.stdout.strip())
+    assert peak < width * height * 3 * 2, peak  # before: four full-size copies
+
+
+def test_a_turned_photo_is_still_turned_upright(report, users, django_capture_on_commit_callbacks):
+    img = Image.new("RGB", (400, 200), (40, 120, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: rotate 90 degrees to show it
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif.tobytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = do_add_photo(
+            report,
+            acting_user=users["desa-3513012001"],
+            upload=SimpleUploadedFile("turned.jpg", out.getvalue()),
+        )
+    photo.refresh_from_db()
+    assert (photo.width, photo.height) == (200, 400)

@@ -147,6 +147,15 @@ def test_a_photo_that_is_not_an_image_is_refused_and_the_report_kept(login):
     assert report.photos.get().status == Photo.Status.PENDING  # processed off the request
 
 
+def test_more_photos_than_a_report_takes_are_refused_before_anything_is_stored(login):
+    client = login("desa-3513012001")
+    data = report_data(photos=[png_upload() for _ in range(4)])
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "3" in response.context["form"].errors["photos"][0]
+    assert not Report.objects.filter(client_id=data["client_id"]).exists()
+
+
 def test_this_is_a_problem_too_leads_to_the_problem_form_with_the_report(login):
     client = login("desa-3513012001")
     data = report_data(also_problem="on")
