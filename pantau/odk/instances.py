@@ -2,13 +2,14 @@
 the report and problem actions. Nothing here writes."""
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,6 +21,7 @@ from pantau.monitoring.selectors import report_regions
 from pantau.odk.xforms import CHECKLIST_GROUP, NO, PHOTO_FIELDS, YES, OdkForm
 
 MAX_XML_BYTES = 512 * 1024  # a filled form is a few kB; photos come as separate parts
+MAX_DEPTH = 16  # Pantau's forms nest three deep (data/checklist/question); a bomb nests thousands
 
 
 @dataclass(frozen=True)
@@ -45,27 +47,47 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_instance(data: bytes) -> Instance:
-    """Parse the `xml_submission_file`; Invalid for anything that is not a form instance."""
-    if len(data) > MAX_XML_BYTES:
-        raise Invalid(_("The form is too large."), code="too_large")
+def _parse(data: bytes):
+    """The root element; Invalid for malformed XML, a DTD or entities, or nesting deeper than
+    MAX_DEPTH (refused while parsing, before a deep tree is built)."""
+    depth = 0
+    root = None
     try:
-        root = fromstring(data, forbid_dtd=True)
+        for event, element in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            if root is None:
+                root = element
+            if depth > MAX_DEPTH:
+                raise Invalid(
+                    _("The form is nested too deeply to be one of Pantau's forms."),
+                    code="invalid_xml",
+                )
     except (ParseError, DefusedXmlException, ValueError):
         raise Invalid(
             _("The form could not be read (malformed XML)."), code="invalid_xml"
         ) from None
+    if root is None:
+        raise Invalid(_("The form could not be read (malformed XML)."), code="invalid_xml")
+    return root
+
+
+def parse_instance(data: bytes) -> Instance:
+    """Parse the `xml_submission_file`; Invalid for anything that is not a form instance."""
+    if len(data) > MAX_XML_BYTES:
+        raise Invalid(_("The form is too large."), code="too_large")
+    root = _parse(data)
     values: dict[str, str] = {}
-
-    def walk(element, prefix: str) -> None:
-        for child in element:
-            path = prefix + _local(child.tag)
-            if len(child):
-                walk(child, path + "/")
-            elif child.text and child.text.strip():
-                values.setdefault(path, child.text)
-
-    walk(root, "")
+    stack = [(child, "") for child in reversed(root)]
+    while stack:  # depth-first, in document order, without recursion
+        element, prefix = stack.pop()
+        path = prefix + _local(element.tag)
+        if len(element):
+            stack.extend((child, path + "/") for child in reversed(element))
+        elif element.text and element.text.strip():
+            values.setdefault(path, element.text)
     form_id = (root.get("id") or "").strip()
     if not form_id:
         raise Invalid(_("The form has no form ID."), code="invalid_xml")

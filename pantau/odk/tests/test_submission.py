@@ -327,3 +327,33 @@ def test_it_needs_no_csrf_token(users, forms):
     )
     assert response.status_code == 201
     assert Report.objects.filter(client_id=instance_id).exists()
+
+
+def test_deeply_nested_xml_is_a_400_not_a_500(phone):
+    """2,000 nested elements (14 kB) made the reader recurse past Python's limit: a 500 that
+    ODK Collect retries forever."""
+    depth = 2000
+    xml = (
+        b'<?xml version="1.0"?><data id="pantau-kampanye">'
+        + b"<a>" * depth
+        + b"x"
+        + b"</a>" * depth
+        + b"</data>"
+    )
+    response = phone.submit(xml)
+    assert response.status_code == 400
+    assert message(response)[0] == "invalid_xml"
+    assert response["X-OpenRosa-Version"] == "1.0"
+
+
+def test_a_form_as_deep_as_the_limit_is_still_read():
+    from pantau.odk.instances import MAX_DEPTH, parse_instance
+
+    nested = b"<g>" * (MAX_DEPTH - 3) + b"v" + b"</g>" * (MAX_DEPTH - 3)
+    xml = (
+        b'<data id="f"><meta><instanceID>uuid:5b3c2a52-4f9a-4f0e-9c55-0d5fbd5c1f11'
+        b"</instanceID></meta>" + nested + b"</data>"
+    )
+    instance = parse_instance(xml)
+    assert instance.get("/".join(["g"] * (MAX_DEPTH - 3))) == "v"
+    assert instance.get("meta/instanceID").startswith("uuid:")
