@@ -15,13 +15,14 @@ from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pantau.accounts.access import ProblemAction
+from pantau.lib import limits
 from pantau.monitoring.models import Situation
 from pantau.problems.models import Level, Severity, Status
 from pantau.regions.models import Level as RegionLevel
 
 MAX_ID = 2**63 - 1  # a database id (bigint) fits in this
 MAX_PAGE = 100_000
-LONG_TEXT = 10_000
+LONG_TEXT = limits.LONG_TEXT  # the same limits on every channel (pantau.lib.limits)
 
 
 def _text(value: str) -> str:
@@ -331,7 +332,7 @@ class ReportFilters(Schema):
 class ProblemIn(Schema):
     client_id: uuid.UUID = Field(description="Made by the sending device; a resend is 200.")
     region: RegionCode
-    title: Text(200, 1)
+    title: Text(limits.TITLE, 1)
     description: Text(LONG_TEXT) = ""
     category: Code = Field(description="A category code (GET /categories).")
     severity: SeverityCode

@@ -11,11 +11,13 @@ from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.audit import log as audit
 from pantau.instruction.models import Checklist, Stage
+from pantau.lib import limits
 from pantau.lib.clock import aware
 from pantau.lib.errors import Forbidden, Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
+from pantau.lib.limits import check_lengths
 from pantau.monitoring import lookups
 from pantau.monitoring.checklists import clean_answers
 from pantau.monitoring.models import MAX_PHOTOS, Channel, Photo, Report, Situation
@@ -92,6 +94,7 @@ def _new_report(
     lat: float | None = None,
     lon: float | None = None,
 ) -> Report:
+    check_lengths(narrative=(narrative, limits.LONG_TEXT))
     region, tps = field_region(acting_user, region, tps)
     if situation not in Situation.values:
         raise Invalid(

@@ -13,8 +13,10 @@ from pantau.accounts.access import ProblemAction
 from pantau.audit import log as audit
 from pantau.instruction.models import DEFAULT_DEADLINES, Agency, Category, Operation, Role, Stage
 from pantau.instruction.selectors import operation_for_region, stage_for
+from pantau.lib import limits
 from pantau.lib.errors import Conflict, Invalid
 from pantau.lib.idempotency import create_once, parse_client_id
+from pantau.lib.limits import check_lengths
 from pantau.monitoring.actions import field_region
 from pantau.notify.service import notify
 from pantau.problems.models import (
@@ -117,6 +119,11 @@ def _new_problem(
     lat: float | None = None,
     lon: float | None = None,
 ) -> Problem:
+    check_lengths(
+        title=(title, limits.TITLE),
+        description=(description, limits.LONG_TEXT),
+        suggestion=(suggestion, limits.LONG_TEXT),
+    )
     region, tps = field_region(acting_user, region, tps)
     title = (title or "").strip()
     if not title:
@@ -147,7 +154,7 @@ def _new_problem(
     problem = Problem(
         client_id=client_id,
         operation=operation,
-        title=title[:200],
+        title=title,
         description=(description or "").strip(),
         category=category,
         severity=severity,
@@ -213,6 +220,11 @@ def do_problem_action(
             fields={"action": _("unknown action")},
         )
     action = ProblemAction(action)
+    check_lengths(
+        note=(note, limits.LONG_TEXT),
+        solution=(solution, limits.LONG_TEXT),
+        suggestion=(suggestion, limits.LONG_TEXT),
+    )
     note = (note or "").strip()
     with transaction.atomic():
         access.get_problem(acting_user, problem_id)  # 404 outside the territory

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pantau.accounts import access
 from pantau.instruction.models import Agency, Category, Checklist, Stage
+from pantau.lib import limits
 from pantau.lib.clock import WIB
 from pantau.lib.errors import NotFound
 from pantau.monitoring import selectors as reports
@@ -101,7 +102,7 @@ class ReportForm(forms.Form):
     narrative = forms.CharField(
         label=_("What did you see?"),
         required=False,
-        max_length=10000,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photos = MultipleFileField(
@@ -122,9 +123,7 @@ class ReportForm(forms.Form):
     def clean_photos(self):
         photos = self.cleaned_data["photos"]
         if len(photos) > MAX_PHOTOS:
-            raise forms.ValidationError(
-                _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS}
-            )
+            raise forms.ValidationError(_("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS})
         return photos
 
     def __init__(self, *args, user, stage: Stage | None = None, checklist=None, **kwargs):
@@ -221,7 +220,7 @@ class ProblemForm(forms.Form):
 
     region = forms.ChoiceField(label=_("Region"))  # replaced per user in __init__
     tps = forms.RegexField(label=_("TPS number (optional)"), **TPS_FIELD)
-    title = forms.CharField(label=_("What is the problem? (short)"), max_length=200)
+    title = forms.CharField(label=_("What is the problem? (short)"), max_length=limits.TITLE)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, widget=forms.RadioSelect
@@ -230,13 +229,13 @@ class ProblemForm(forms.Form):
     description = forms.CharField(
         label=_("Description"),
         required=False,
-        max_length=10000,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     suggestion = forms.CharField(
         label=_("Suggestion (saran)"),
         required=False,
-        max_length=10000,
+        max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     report = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -331,8 +330,8 @@ class ProblemActionForm(forms.Form):
     conflict: someone else acted first)."""
 
     action = forms.CharField(max_length=20)
-    note = forms.CharField(required=False, max_length=10000)
-    solution = forms.CharField(required=False, max_length=10000)
+    note = forms.CharField(required=False, max_length=limits.LONG_TEXT)
+    solution = forms.CharField(required=False, max_length=limits.LONG_TEXT)
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), required=False)
     duplicate_of = forms.CharField(required=False, max_length=20)
     version = forms.IntegerField(required=False, min_value=1)
