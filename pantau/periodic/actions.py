@@ -24,7 +24,7 @@ from pantau.lib.queue import enqueue_on_commit
 from pantau.periodic import content as report_content
 from pantau.periodic import render
 from pantau.periodic.models import FORMATS, PeriodicReport, ReportFile, ReportStatus, Scope
-from pantau.periodic.selectors import may_cover, may_receive, may_sign
+from pantau.periodic.selectors import may_cover, may_receive, may_sign, requestable_regions
 from pantau.regions.models import Level as RegionLevel
 from pantau.regions.models import Region
 
@@ -87,7 +87,16 @@ def do_request_report(
     schedule_day: dt.date | None = None,
 ) -> PeriodicReport:
     """Ask for a report; its files are rendered by the task queue after the commit.
-    `acting_user` None is the scheduler (no territory check)."""
+    `acting_user` None is the scheduler (no territory check).
+
+    The territory is checked first: a region outside it answers like one that does not exist,
+    whatever else is wrong with the request."""
+    if (
+        acting_user is not None
+        and cluster is None
+        and not requestable_regions(acting_user).filter(pk=region.pk).exists()
+    ):
+        raise NotFound(_("Region not found, or outside your territory."))
     scope, region, cluster, operation = resolve_scope(scope=scope, region=region, cluster=cluster)
     if acting_user is not None and not may_cover(
         acting_user, scope=scope, region=region, cluster=cluster
@@ -197,9 +206,11 @@ def do_update_recommendations(
 
 
 def do_retry_report(report: PeriodicReport, *, acting_user) -> PeriodicReport:
-    """Render a failed report again."""
+    """Render a failed report again: the signing official's to do, as the recommendations."""
     with transaction.atomic():
         report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
+        if not may_sign(acting_user, report):
+            raise Forbidden(_("Only the signing official may generate this report again."))
         if report.status != ReportStatus.FAILED:
             raise Conflict(_("Only a failed report is generated again."))
         report.revision += 1
