@@ -67,7 +67,9 @@ class TwoFactorMiddleware:
             and not user.is_verified()
         ):
             step = request.session.get(STEP_KEY)
-            if step is None:  # a session from before this was deployed
+            if step is None or (not step and two_factor.is_required(user)):
+                # a session from before this was deployed, or from before PANTAU_REQUIRE_2FA
+                # was switched on (is_required costs no query; second_step runs once)
                 step = request.session[STEP_KEY] = second_step(user)
             if step:
                 return self._send(request, step)

@@ -80,11 +80,12 @@ def check_code(user, code: str | None) -> Device | None:
     return None
 
 
-def check_api_login(user, code: str | None) -> None:
+def check_api_login(user, code: str | None) -> bool:
     """An API token by password alone is refused (403) to a user who enrolled or must enrol:
-    the `otp` field of POST /api/v1/auth/token then has to carry the current code."""
+    the `otp` field of POST /api/v1/auth/token then has to carry the current code. True when a
+    second factor was verified (the token records it: see `token_allowed`)."""
     if not (is_required(user) or has_device(user)):
-        return
+        return False
     if not has_device(user):
         raise Forbidden(
             _("Two-factor login is required for your account. Set it up on the website first."),
@@ -99,3 +100,11 @@ def check_api_login(user, code: str | None) -> None:
             code="otp_required",
             fields={"otp": _("A valid code is required.")},
         )
+    return True
+
+
+def token_allowed(user, token) -> bool:
+    """Whether `token` opens the API for `user`: for an account that must use two factors,
+    only a token issued after a verified code (one made before PANTAU_REQUIRE_2FA was switched
+    on, or by password alone, does not). No query: the token row is at hand."""
+    return not is_required(user) or token.second_factor

@@ -10,9 +10,12 @@ from pantau.api.models import ApiToken
 from pantau.audit import log as audit
 
 
-def do_issue_token(user, *, now: dt.datetime | None = None) -> tuple[str, ApiToken]:
+def do_issue_token(
+    user, *, second_factor: bool = False, now: dt.datetime | None = None
+) -> tuple[str, ApiToken]:
     """A new token for `user`: returns (the token, its stored record). The token itself is
-    shown once, here; only its hash is kept."""
+    shown once, here; only its hash is kept. `second_factor`: issued after a verified code
+    (an account that must use two factors has no use for a token without)."""
     now = now or timezone.now()
     key = new_key()
     with transaction.atomic():
@@ -21,12 +24,17 @@ def do_issue_token(user, *, now: dt.datetime | None = None) -> tuple[str, ApiTok
             key_hash=hash_key(key),
             created_at=now,
             expires_at=now + dt.timedelta(days=token_days()),
+            second_factor=second_factor,
         )
         audit.record(
             actor=user,
             action="api.token.create",
             obj=token,
-            after={"user": user.username, "expires_at": token.expires_at},
+            after={
+                "user": user.username,
+                "expires_at": token.expires_at,
+                "second_factor": second_factor,
+            },
         )
     return key, token
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from pantau.accounts import two_factor
 from pantau.api.models import ApiToken
 from pantau.lib.errors import NotAuthenticated
 
@@ -56,6 +57,14 @@ def user_for_key(key: str, now: dt.datetime | None = None):
     now = now or timezone.now()
     if token.is_expired(now):
         raise NotAuthenticated(_("The token has expired. Log in again."), code="token_expired")
+    if not two_factor.token_allowed(token.user, token):
+        raise NotAuthenticated(
+            _(
+                "Your account must use two-factor login and this token was issued without it. "
+                "Log in again with the code of your authenticator app."
+            ),
+            code="otp_required",
+        )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.user

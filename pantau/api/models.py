@@ -18,6 +18,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    second_factor = models.BooleanField(
+        _("issued after a second factor"),
+        default=False,
+        help_text=_("a token of an account that must use two factors works only if true"),
+    )
     last_used_at = models.DateTimeField(
         _("last used at"),
         null=True,

@@ -22,8 +22,8 @@ def issue_token(request, payload: TokenIn):
     otherwise). Too many failed attempts for a username or from an address answer 429. An
     account with two-factor login needs the app's current code in `otp` (403 without it)."""
     user = password_login(request, payload.username, payload.password)
-    check_api_login(user, payload.otp)
-    key, token = do_issue_token(user)
+    verified = check_api_login(user, payload.otp)
+    key, token = do_issue_token(user, second_factor=verified)
     return {"token": key, "expires_at": token.expires_at}
 
 
