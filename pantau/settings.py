@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "pantau.instruction",
     "pantau.audit",
     "pantau.notify",
+    "pantau.channels",
     "pantau.monitoring",
     "pantau.problems",
     "pantau.compliance",
@@ -389,3 +390,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PANTAU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Message channels (pantau/channels, docs/channels.md): WhatsApp Cloud API, a Telegram bot and an
+# Android phone running "SMS Gateway" as the SMS gateway. A channel without its secret is off
+# (its webhook answers 404).
+WHATSAPP_API_URL = os.environ.get("PANTAU_WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+WHATSAPP_PHONE_ID = os.environ.get("PANTAU_WHATSAPP_PHONE_ID", "")
+WHATSAPP_TOKEN = os.environ.get("PANTAU_WHATSAPP_TOKEN", "")
+WHATSAPP_APP_SECRET = os.environ.get("PANTAU_WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = os.environ.get("PANTAU_WHATSAPP_VERIFY_TOKEN", "")
+# Approved message templates for messages outside WhatsApp's 24-hour window: "event=name,..."
+# ("*" for every other event); each template takes one body parameter, the text.
+WHATSAPP_TEMPLATES = dict(
+    item.split("=", 1)
+    for item in envlist("PANTAU_WHATSAPP_TEMPLATES", "*=pantau_pemberitahuan")
+    if "=" in item
+)
+WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("PANTAU_WHATSAPP_TEMPLATE_LANGUAGE", "id")
+TELEGRAM_API_URL = os.environ.get("PANTAU_TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_TOKEN = os.environ.get("PANTAU_TELEGRAM_TOKEN", "")
+TELEGRAM_SECRET_TOKEN = os.environ.get("PANTAU_TELEGRAM_SECRET_TOKEN", "")
+TELEGRAM_BOT_NAME = os.environ.get("PANTAU_TELEGRAM_BOT_NAME", "")
+SMS_GATEWAY = os.environ.get("PANTAU_SMS_GATEWAY", "android-sms-gateway")
+SMS_API_URL = os.environ.get("PANTAU_SMS_API_URL", "")  # e.g. http://192.168.1.20:8080
+SMS_USERNAME = os.environ.get("PANTAU_SMS_USERNAME", "")
+SMS_PASSWORD = os.environ.get("PANTAU_SMS_PASSWORD", "")
+SMS_SIGNING_KEY = os.environ.get("PANTAU_SMS_SIGNING_KEY", "")
+# A guided conversation left this many minutes without an answer is forgotten.
+CHANNEL_TIMEOUT_MINUTES = int(os.environ.get("PANTAU_CHANNEL_TIMEOUT_MINUTES", "30"))

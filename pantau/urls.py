@@ -12,5 +12,6 @@ urlpatterns = [
     path("kepatuhan/", include("pantau.compliance.urls")),
     path("laporan-berkala/", include("pantau.periodic.urls")),
     path("notifikasi/", include("pantau.notify.urls")),
+    path("channels/", include("pantau.channels.urls")),
     path("", include("pantau.web.urls")),
 ]

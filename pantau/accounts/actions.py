@@ -69,3 +69,36 @@ def do_make_backup_codes(user) -> list[str]:
             actor=user, action="user.2fa.backup_codes", obj=user, after={"codes": len(codes)}
         )
     return codes
+
+
+def do_set_phone(user, *, acting_user, phone: str) -> str:
+    """Set the user's phone number (E.164 after `normalize`); "" removes it. Invalid when it is
+    not a valid number or another account has it."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from pantau.lib.phones import normalize
+
+    try:
+        phone = normalize(phone)
+    except ValidationError as exc:
+        raise Invalid(exc.messages[0], fields={"phone": exc.messages[0]}) from None
+    User = get_user_model()
+    with transaction.atomic():
+        if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+            raise Invalid(
+                _("Another account already has this phone number."),
+                fields={"phone": _("already used")},
+            )
+        before = user.phone
+        if before != phone:
+            User.objects.filter(pk=user.pk).update(phone=phone)
+            user.phone = phone
+            audit.record(
+                actor=acting_user,
+                action="user.phone",
+                obj=user,
+                before={"phone": before},
+                after={"phone": phone},
+            )
+    return phone

@@ -9,7 +9,7 @@ from pantau.audit.admin import AuditedUserAdmin
 class UserAdmin(AuditedUserAdmin):
     list_display = ["username", "full_name", "role", "position", "agency", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
-    search_fields = ["username", "full_name", "email"]
+    search_fields = ["username", "full_name", "email", "phone"]
     autocomplete_fields = ["agency"]
     filter_horizontal = ["regions", "groups", "user_permissions"]
     fieldsets = [

@@ -1,8 +1,10 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pantau.instruction.models import Role
+from pantau.lib.phones import normalize
 
 
 class User(AbstractUser):
@@ -39,14 +41,32 @@ class User(AbstractUser):
         related_name="members",
         help_text=_("for village accounts and field monitors"),
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("international form, e.g. +6281234567890 (WhatsApp and SMS reports)"),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # A message from a number must name one person.
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="accounts_user_phone_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.phone = normalize(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username

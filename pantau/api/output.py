@@ -85,6 +85,7 @@ def report_row(report: Report, *, new: bool = False) -> dict:
         "author": report.author.username,
         "narrative": report.narrative,
         "answers": report.answers or {},
+        "checklist_complete": report.checklist_complete,
         "lat": report.lat,
         "lon": report.lon,
         "location_flagged": report.location_flagged,

@@ -168,6 +168,12 @@ class MeOut(Schema):
     regions: list[str] = Field(description="The codes of the roots of the caller's territory.")
     agency: str | None = Field(description="The code of the caller's agency, if any.")
     level: LevelCode | None = Field(description="The level at which the caller acts on problems.")
+    phone: str | None = Field(
+        description="The caller's phone number in E.164 (+62812...), for WhatsApp and SMS."
+    )
+    channels: list[str] = Field(
+        description="The message channels the caller has linked (whatsapp, telegram, sms)."
+    )
 
 
 # Regions and the instruction
@@ -308,6 +314,9 @@ class ReportOut(Schema):
     author: str
     narrative: str
     answers: dict[str, Any]
+    checklist_complete: bool = Field(
+        description="False while a report sent by message still waits for required answers."
+    )
     lat: float | None
     lon: float | None
     location_flagged: bool

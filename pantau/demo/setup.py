@@ -44,6 +44,47 @@ EXTRA_ACCOUNTS = [
 ]
 
 
+# Demo phone numbers (listed in the README): to try WhatsApp, Telegram and SMS reports, message
+# from a phone whose number an account carries. Camat: +62812300010 + the kecamatan's two digits
+# (35.13.01 Sukapura: +6281230001001); Kepala OPD: +62812300020 + their order by username.
+DEMO_PHONES = {
+    "admin": "+6281230000001",
+    "bupati": "+6281230000002",
+    "asisten-pemkesra": "+6281230000011",
+    "asisten-adum": "+6281230000012",
+    "asisten-ekbang": "+6281230000013",
+    "desa-" + DEMO_VILLAGE.replace(".", ""): "+6281230000021",
+    "pemantau-kraksaan": "+6281230000022",
+    "bawaslu": "+6281230000023",
+}
+
+
+def demo_phones(users) -> dict[str, str]:
+    """The demo number of each demo account, by username."""
+    phones = dict(DEMO_PHONES)
+    opd = sorted(u.username for u in users if u.role == Role.OPD)
+    for user in users:
+        if user.role == Role.CAMAT and user.position_id and user.position.region_id:
+            phones[user.username] = "+62812300010" + user.position.region.code[-2:]
+        elif user.role == Role.OPD:
+            phones[user.username] = f"+62812300020{opd.index(user.username) + 1:02d}"
+    return {u.username: phones[u.username] for u in users if u.username in phones}
+
+
+def _set_demo_phones(users) -> None:
+    phones = demo_phones(users)
+    changed = [u for u in users if u.phone != phones.get(u.username, u.phone)]
+    User = get_user_model()
+    # free the numbers first: the instruction may have given one to another account
+    User.objects.filter(phone__in=list(phones.values())).exclude(
+        username__in=[u.username for u in users]
+    ).update(phone="")
+    User.objects.filter(pk__in=[u.pk for u in changed]).update(phone="")
+    for user in changed:
+        user.phone = phones[user.username]
+    User.objects.bulk_update(changed, ["phone"])
+
+
 def demo_password() -> str:
     return os.environ.get("PANTAU_DEMO_PASSWORD") or "pantau-demo"
 
@@ -77,6 +118,7 @@ def setup_demo(progress: Callable[[str], None] = lambda m: None) -> list:
             | User.objects.filter(username__in=[a["username"] for a in EXTRA_ACCOUNTS])
         )
         _set_demo_password(users)
+        _set_demo_phones(users)
     progress(_("Adding example reports and problems ..."))
     add_examples()
     progress(_("Collecting static files ..."))

@@ -697,7 +697,8 @@ def _apply_person(person, *, position, role, agency, regions, counts) -> None:
         "position": position,
         "agency": agency,
         "email": person.email,
-        "phone": person.phone,
+        # a number the file does not give is the person's own (set on the profile page)
+        **({"phone": person.phone} if person.phone else {}),
         "is_staff": role == Role.ADMIN,
         "is_superuser": role == Role.ADMIN,
     }

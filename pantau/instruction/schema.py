@@ -88,6 +88,18 @@ class PersonRef(Strict):
     email: str = ""
     phone: str = ""
 
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _e164(cls, value):
+        from django.core.exceptions import ValidationError
+
+        from pantau.lib.phones import normalize
+
+        try:
+            return normalize(str(value) if isinstance(value, int) else value)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+
 
 class KecamatanDoc(Strict):
     kecamatan: str = Field(description="code (35.13.01) or name (Sukapura)")

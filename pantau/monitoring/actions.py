@@ -19,7 +19,7 @@ from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
 from pantau.lib.limits import check_lengths
 from pantau.monitoring import lookups
-from pantau.monitoring.checklists import clean_answers
+from pantau.monitoring.checklists import clean_answers, missing_required
 from pantau.monitoring.models import MAX_PHOTOS, Channel, Photo, Report, Situation
 from pantau.regions.models import Level, Region
 
@@ -93,6 +93,7 @@ def _new_report(
     answers: dict | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    partial_answers: bool = False,
 ) -> Report:
     check_lengths(narrative=(narrative, limits.LONG_TEXT))
     region, tps = field_region(acting_user, region, tps)
@@ -124,7 +125,8 @@ def _new_report(
             _("That checklist is not one of the stage's."),
             fields={"checklist": _("not a checklist of this stage")},
         )
-    answers = clean_answers(checklist.questions if checklist else [], answers)
+    questions = checklist.questions if checklist else []
+    answers = clean_answers(questions, answers, partial=partial_answers)
     flagged, distance = _location(region, lat, lon)
     report = Report(
         client_id=client_id,
@@ -139,6 +141,7 @@ def _new_report(
         channel=channel,
         situation=situation,
         answers=answers,
+        checklist_complete=not missing_required(questions, answers),
         narrative=narrative.strip(),
         lat=lat,
         lon=lon,
@@ -159,10 +162,35 @@ def _new_report(
                 "channel": channel,
                 "observed_at": observed_at.isoformat(),
                 "answers": answers,
+                "checklist_complete": report.checklist_complete,
                 "narrative": report.narrative,
                 "lat": lat,
                 "lon": lon,
             },
+        )
+    return report
+
+
+def do_answer_checklist(report: Report, *, acting_user, answers: dict) -> Report:
+    """Add answers to a report's checklist (a report sent by message, answered question by
+    question). Only its author may; an answer already given is not changed."""
+    if report.author_id != acting_user.pk:
+        raise NotFound(_("Report not found."))
+    questions = report.checklist.questions if report.checklist_id else []
+    new = {code: value for code, value in (answers or {}).items() if code not in report.answers}
+    merged = clean_answers(questions, {**report.answers, **new}, partial=True)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        before = dict(report.answers)
+        report.answers = {**merged, **report.answers}
+        report.checklist_complete = not missing_required(questions, report.answers)
+        report.save(update_fields=["answers", "checklist_complete"])
+        audit.record(
+            actor=acting_user,
+            action="report.answers",
+            obj=report,
+            before={"answers": before},
+            after={"answers": report.answers, "checklist_complete": report.checklist_complete},
         )
     return report
 

@@ -8,8 +8,10 @@ TRUE = {True, "true", "ya", "yes", "1"}  # (1 == True)
 FALSE = {False, "false", "tidak", "no", "0"}  # (0 == False)
 
 
-def clean_answers(questions: list[dict], answers: dict | None) -> dict:
-    """Answers keyed by question code, converted to their type; Invalid naming each bad field."""
+def clean_answers(questions: list[dict], answers: dict | None, *, partial: bool = False) -> dict:
+    """Answers keyed by question code, converted to their type; Invalid naming each bad field.
+    With `partial` a required question may still be unanswered (a report sent by message,
+    whose questions follow one by one: see `missing_required`)."""
     answers = answers or {}
     if not isinstance(answers, dict):
         raise Invalid(
@@ -25,7 +27,7 @@ def clean_answers(questions: list[dict], answers: dict | None) -> dict:
     for q in questions:
         code, value = q["code"], answers.get(q["code"])
         if value is None or value == "":
-            if q.get("required"):
+            if q.get("required") and not partial:
                 errors[f"answers.{code}"] = _("this question must be answered")
             continue
         kind = q["type"]
@@ -62,3 +64,8 @@ def clean_answers(questions: list[dict], answers: dict | None) -> dict:
     if errors:
         raise Invalid(_("Some checklist answers are not valid."), fields=errors)
     return clean
+
+
+def missing_required(questions: list[dict], answers: dict) -> list[dict]:
+    """The required questions not answered yet, in the checklist's order."""
+    return [q for q in questions if q.get("required") and answers.get(q["code"]) in (None, "")]

@@ -17,6 +17,9 @@ class Channel(models.TextChoices):
     WEB = "web", _("web")
     API = "api", _("API")
     ODK = "odk", _("ODK Collect")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    TELEGRAM = "telegram", _("Telegram")
+    SMS = "sms", _("SMS")
 
 
 class Report(models.Model):
@@ -65,6 +68,13 @@ class Report(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     situation = models.CharField(_("situation"), max_length=8, choices=Situation.choices)
     answers = models.JSONField(_("checklist answers"), default=dict, blank=True)
+    checklist_complete = models.BooleanField(
+        _("checklist complete"),
+        default=True,
+        help_text=_(
+            "false while a report sent by message still waits for answers to required questions"
+        ),
+    )
     narrative = models.TextField(_("narrative"), blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)

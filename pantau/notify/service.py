@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pantau.channels.deliver import notify_linked
 from pantau.lib.errors import NotFound
 from pantau.notify.models import Notification, Webhook, WebhookDelivery
 
@@ -73,6 +74,7 @@ def notify(
 
     - in-app: one `Notification` per active recipient (None entries and duplicates ignored);
     - e-mail: queued on commit for recipients with an address, when EMAIL_HOST is set;
+    - message channels: one message per linked WhatsApp, Telegram or SMS (channels.deliver);
     - webhooks: one pending `WebhookDelivery` per active webhook of a recipient or of a
       recipient's agency that wants `event` (one per webhook however many recipients share it),
       each queued on commit.
@@ -104,6 +106,7 @@ def notify(
             for user in users
         ]
     )
+    notify_linked(users, event=event, title=title, body=body, url=url)  # WhatsApp, Telegram, SMS
     email_ids = []
     if settings.EMAIL_HOST:
         email_ids = [n.pk for n, user in zip(notifications, users, strict=True) if user.email]

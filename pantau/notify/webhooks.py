@@ -36,17 +36,11 @@ from urllib.parse import urlsplit
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from pantau.lib.backoff import FIRST_DELAY, MAX_ATTEMPTS, retry_delay  # noqa: F401 (public)
 from pantau.notify.models import WebhookDelivery
 
-MAX_ATTEMPTS = 6
-FIRST_DELAY = 30  # seconds; each further wait is four times the previous one
 TIMEOUT = 10  # seconds for one POST
 USER_AGENT = "Pantau-Webhook/1"
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds to wait after the `attempts`-th failed attempt: 30, 120, 480, 1920, 7680."""
-    return FIRST_DELAY * 4 ** (attempts - 1)
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:

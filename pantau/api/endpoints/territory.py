@@ -13,6 +13,7 @@ from pantau.api.schemas import (
     RegionFilters,
     RegionList,
 )
+from pantau.channels.selectors import linked_channels
 from pantau.instruction import selectors as instruction
 
 router = Router()
@@ -30,6 +31,8 @@ def me(request):
         "regions": list(access.top_regions(user).order_by("code").values_list("code", flat=True)),
         "agency": user.agency.code if user.agency_id else None,
         "level": access.user_level(user),
+        "phone": user.phone or None,
+        "channels": linked_channels(user),
     }
 
 
