@@ -84,6 +84,8 @@ def _field_message(error: dict) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("required")
+    if kind == "extra_forbidden":
+        return _("unknown field")
     if kind.endswith("_too_long"):
         return _("at most %(max)s characters or items") % {"max": ctx.get("max_length", "?")}
     if kind.endswith("_too_short"):

@@ -2,16 +2,27 @@
 
 Input types are strict about what no storage can hold, so that bad input is a 400 and never a
 500: text without NUL characters or lone surrogates, integers that fit a database column, finite
-numbers, plausible dates. Unknown fields in a body are ignored.
+numbers, plausible dates. And exactly as the OpenAPI document says: numbers are JSON numbers
+(never `false` or "1.5"), a moment is an ISO 8601 text (never a number read as a Unix time) of
+a year the document states, and a body with a field the document does not name is refused
+(`additionalProperties: false`).
 """
 
 import datetime as dt
 import math
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from pantau.accounts.access import ProblemAction
@@ -43,6 +54,20 @@ def _plausible(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
+NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+# The years _plausible accepts, stated in the document as a pattern on the text.
+YEARS = r"^(19[7-9][0-9]|2[01][0-9][0-9]|2200)-"
+
+
+def not_a_number(value: Any) -> Any:
+    # pydantic reads a number (or a text of one) as a Unix time: ?until=0.5 was 1970-01-01.
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and NUMBER.fullmatch(value)
+    ):
+        raise PydanticCustomError("datetime_type", "not an ISO 8601 date and time")
+    return value
+
+
 def Text(max_length: int, min_length: int = 0) -> Any:  # a type factory, hence the capital
     return Annotated[
         str, Field(min_length=min_length, max_length=max_length), AfterValidator(_text)
@@ -51,11 +76,23 @@ def Text(max_length: int, min_length: int = 0) -> Any:  # a type factory, hence 
 
 Code = Text(64)
 RegionCode = Text(32)
-Moment = Annotated[dt.datetime, AfterValidator(_plausible)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Moment = Annotated[
+    dt.datetime,
+    BeforeValidator(not_a_number),
+    AfterValidator(_plausible),
+    Field(json_schema_extra={"pattern": YEARS}),
+]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # in a path or query: a text of digits
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]  # in a body: a JSON integer
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
+
+
+class BodyIn(Schema):
+    """A request body: a field the document does not name is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _answer(value: Any) -> Any:
@@ -146,7 +183,7 @@ class PageOut(Schema):
 # Authentication
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     username: Text(150, 1)
     password: Text(1024, 1)
     otp: Text(12) | None = Field(
@@ -277,7 +314,7 @@ class ChecklistFilters(Schema):
 # Field reports
 
 
-class ReportIn(Schema):
+class ReportIn(BodyIn):
     client_id: uuid.UUID = Field(description="Made by the sending device; a resend is 200.")
     region: RegionCode = Field(description="The code of a kecamatan, village or TPS.")
     observed_at: Moment = Field(description="ISO 8601; without a time zone it is WIB.")
@@ -338,7 +375,7 @@ class ReportFilters(Schema):
 # Problems
 
 
-class ProblemIn(Schema):
+class ProblemIn(BodyIn):
     client_id: uuid.UUID = Field(description="Made by the sending device; a resend is 200.")
     region: RegionCode
     title: Text(limits.TITLE, 1)
@@ -347,7 +384,7 @@ class ProblemIn(Schema):
     severity: SeverityCode
     stage: Code | None = None
     suggestion: Text(LONG_TEXT) = ""
-    report: Id | None = Field(None, description="The id of the source report.")
+    report: BodyId | None = Field(None, description="The id of the source report.")
     tps: TpsNumber | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -429,13 +466,13 @@ class ProblemFilters(Schema):
     page: Page = 1
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     action: ApiAction
     note: Text(LONG_TEXT) = ""
     solution: Text(LONG_TEXT) = ""
     suggestion: Text(LONG_TEXT) = ""
     agency: Code | None = Field(None, description="An agency code, for refer.")
-    duplicate_of: Id | None = Field(None, description="The problem this one duplicates.")
-    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+    duplicate_of: BodyId | None = Field(None, description="The problem this one duplicates.")
+    version: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = Field(
         None, description="The version you saw: if someone acted since, 409 stale."
     )

@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from pantau.accounts import access
 from pantau.api.errors import errors
-from pantau.api.schemas import Code, Id, Page, RegionCode
+from pantau.api.schemas import YEARS, BodyIn, Code, Id, Page, RegionCode, not_a_number
 from pantau.lib.errors import Invalid, NotFound
 from pantau.periodic import actions, selectors
 from pantau.periodic.models import FORMATS, PeriodicReport, ReportStatus, Scope
@@ -30,10 +30,15 @@ def _plausible_day(day: dt.date) -> dt.date:
     return day
 
 
-Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(not_a_number),
+    AfterValidator(_plausible_day),
+    Field(json_schema_extra={"pattern": YEARS}),
+]
 
 
-class PeriodicReportIn(Schema):
+class PeriodicReportIn(BodyIn):
     scope: Literal[tuple(Scope.values)] = Field(description="kecamatan, cluster or kabupaten")
     region: RegionCode = Field(
         None, description="The kecamatan or kabupaten code (not needed for a cluster report)."
