@@ -22,13 +22,20 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pantau.lib.clock import WIB
 
-FORMULA_START = ("=", "+", "-", "@")
+# What a spreadsheet program may read as the start of a formula or a DDE command: the ASCII
+# signs, their full-width forms (some programs fold them to ASCII: "\uff1dcmd" ran as "=cmd"),
+# the pipe of DDE ("=cmd|' /C calc'!A0") and the tab and carriage return that OWASP lists.
+# Leading spaces do not hide a formula either: the check is made on the text without them.
+FORMULA_START = (
+    "=", "+", "-", "@", "|", "\t", "\r",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c",
+)  # fmt: skip
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def is_formula(value: Any) -> bool:
     """True for text that a spreadsheet program would read as a formula."""
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    return isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START)
 
 
 def csv_cell(value: Any) -> Any:

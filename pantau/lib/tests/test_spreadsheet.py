@@ -16,6 +16,16 @@ def test_it_marks_text_that_a_spreadsheet_would_run():
         assert csv_cell(value) == value
 
 
+def test_it_marks_the_full_width_signs_the_pipe_and_hidden_starts():
+    for value in ("\uff1dcmd|' /C calc'!A0", "\uff0b1", "\uff20SUM(A1)", "|calc", " =1+1"):
+        assert is_formula(value), value
+        assert csv_cell(value) == "'" + value
+    for value in ("\tx", "\rx", "\uff0d5", "\uff5cx"):
+        assert is_formula(value)
+    for value in ("a = b", "TPS 003 | aman", "１２"):  # not at the start, full-width digits
+        assert not is_formula(value)
+
+
 def test_it_writes_a_formula_as_a_text_cell():
     workbook = Workbook(write_only=True)
     sheet = TextSheet(workbook.create_sheet("s"))
