@@ -22,6 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pantau.accounts import access
+from pantau.figures.vocabulary import (  # noqa: F401 - the dashboard's vocabulary, said once
+    SEVERITIES,
+    SITUATION_LABELS,
+    SITUATION_RULE,
+    SITUATIONS,
+    UNKNOWN,
+    Stats,
+    cached,
+    situation,
+    start_of_today,
+)
 from pantau.instruction.models import Category, Stage
 from pantau.lib.clock import WIB, local_date
 from pantau.lib.errors import NotFound
@@ -29,88 +40,12 @@ from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity, Status
 from pantau.problems.selectors import overdue_q
 from pantau.regions.models import NATION_CODE, Level, Region, parent_code
-
-UNKNOWN = "unknown"
-SITUATIONS = ("rawan", "waspada", "aman", UNKNOWN)  # worst first
-SEVERITIES = [s.value for s in reversed(Severity)]  # kritis, tinggi, sedang, rendah
-
-# The rule, written once: the code below follows it and the help text on the page quotes it.
-SITUATION_RULE = [
-    (
-        "rawan",
-        _(
-            "an open problem is critical (kritis), or the latest report of the area or of "
-            "any place inside it says rawan"
-        ),
-    ),
-    (
-        "waspada",
-        _(
-            "an open problem is high (tinggi) or past its deadline, or the latest report of "
-            "a place inside it says waspada"
-        ),
-    ),
-    ("aman", _("there are reports or open problems, and none of the above")),
-    (UNKNOWN, _("no report and no open problem: no data")),
-]
-SITUATION_LABELS = {
-    "rawan": _("critical (rawan)"),
-    "waspada": _("alert (waspada)"),
-    "aman": _("safe (aman)"),
-    UNKNOWN: _("no data"),
-}
+from pantau.rollups.read import figures as rollup_figures
+from pantau.rollups.read import series as rollup_series
 
 FEED_SIZE = 20
 MARKERS = 300
 MAX_BUCKETS = 60
-
-
-@dataclass
-class Stats:
-    """What is counted for one region (a child, or the whole region)."""
-
-    reports: int = 0
-    latest: dict[str, int] = field(default_factory=dict)  # latest report per place: situation
-    problems_open: int = 0
-    problems_overdue: int = 0
-    problems_resolved: int = 0
-    resolved_today: int = 0
-    by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
-
-    def add(self, other: "Stats") -> None:
-        self.reports += other.reports
-        for key, n in other.latest.items():
-            self.latest[key] = self.latest.get(key, 0) + n
-        self.problems_open += other.problems_open
-        self.problems_overdue += other.problems_overdue
-        self.problems_resolved += other.problems_resolved
-        self.resolved_today += other.resolved_today
-        for key, n in other.by_severity.items():
-            self.by_severity[key] += n
-
-    @property
-    def situation(self) -> str:
-        return situation(
-            open_by_severity=self.by_severity,
-            overdue=self.problems_overdue,
-            latest=self.latest,
-            reports=self.reports,
-        )
-
-
-def situation(
-    *, open_by_severity: dict[str, int], overdue: int, latest: dict[str, int], reports: int
-) -> str:
-    """The situation of an area (see SITUATION_RULE): from its open problems by severity, how
-    many of them are overdue, the situations of the latest report of each place inside it
-    (situation -> number of places) and how many reports it has in the period."""
-    if open_by_severity.get("kritis") or latest.get("rawan"):
-        return "rawan"
-    if open_by_severity.get("tinggi") or overdue or latest.get("waspada"):
-        return "waspada"
-    if reports or any(open_by_severity.values()):
-        return "aman"
-    return UNKNOWN
 
 
 # Which region, seen through which territory.
@@ -230,10 +165,6 @@ class Scope:
         return query
 
 
-def start_of_today(now: dt.datetime) -> dt.datetime:
-    return timezone.localtime(now, WIB).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def _latest_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
     """The latest report of each place (region) among `reports`."""
     latest = reports.filter(region=OuterRef("region")).order_by("-observed_at", "-pk")
@@ -253,16 +184,7 @@ def _stats(scope: Scope, length: int) -> dict[str, Stats]:
 
 
 def _rollups(scope: Scope, length: int):
-    from pantau.rollups.read import figures
-
-    return cached(scope.cache, scope.key("rollups", length), lambda: figures(scope, length))
-
-
-def cached(cache: dict, key: tuple, compute):
-    """`compute()`, once per `key` in `cache` (a request's: see `Scope.cache`)."""
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
+    return cached(scope.cache, scope.key("rollups", length), lambda: rollup_figures(scope, length))
 
 
 def _by_category(scope: Scope, length: int) -> dict[str, int]:
@@ -564,9 +486,7 @@ def timeseries(
 
 
 def _rollup_series(scope: Scope) -> dict | None:
-    from pantau.rollups.read import series
-
-    return series(scope)
+    return rollup_series(scope)
 
 
 def _direct_series(scope: Scope, trunc) -> dict[dt.datetime, dict]:

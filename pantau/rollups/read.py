@@ -27,6 +27,7 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from pantau.accounts import access
+from pantau.figures.vocabulary import SEVERITIES, SITUATIONS, Stats, cached, start_of_today
 from pantau.instruction.models import Category
 from pantau.lib.clock import WIB
 from pantau.monitoring.models import Report
@@ -77,8 +78,6 @@ def _once(scope, name: str, compute):
     """What every read of a request asks alike (the watermark, the category codes, the problems
     changed after the watermark): once per request where the selectors share the scope's
     cache (the dashboard page shares one between summary, clusters and the time series)."""
-    from pantau.dashboard.selectors import cached
-
     return cached(scope.cache, ("rollups", name), compute)
 
 
@@ -112,8 +111,6 @@ def _where(scope, read_depth: int, columns: dict) -> Q:
 
 def figures(scope, length: int):
     """(stats per key, open problems by category code) or None (see the module)."""
-    from pantau.dashboard.selectors import SEVERITIES, SITUATIONS, Stats, start_of_today
-
     plan = _plan(scope, length)
     if plan is None:
         return None

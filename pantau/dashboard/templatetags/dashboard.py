@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from pantau.dashboard.selectors import SEVERITIES, SITUATION_LABELS
+from pantau.figures.vocabulary import SEVERITIES, SITUATION_LABELS
 
 register = template.Library()
 
