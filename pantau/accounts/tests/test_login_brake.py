@@ -11,7 +11,7 @@ from django.test import Client
 
 from pantau.lib.client import client_ip
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.hostile]
 
 PASSWORD = "pantau-demo"
 PROXY = "127.0.0.1"  # nginx on the same machine

@@ -68,6 +68,8 @@ def bearer(key_for):
     return lambda: {"Authorization": f"Bearer {key_for('camat-sukapura')}"}
 
 
+pytestmark = pytest.mark.hostile
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
@@ -81,3 +83,35 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 )
 def test_the_api_answers_every_request_as_its_document_says(case, bearer):
     case.call_and_validate(headers=bearer(), checks=CHECKS)
+
+
+STATEFUL = hypothesis.settings(
+    max_examples=8,
+    stateful_step_count=6,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_sequences_of_calls_hold_too(api_schema, bearer):
+    """The stateful phase: schemathesis chains calls through the links it infers (a report
+    created, then fetched, photographed, listed; a problem created, then acted on), bounded to
+    a few short sequences. No 5xx, and every answer as the document says."""
+    machine = api_schema.as_state_machine()
+    calls = []
+
+    class Workflow(machine):
+        def after_call(self, response, case):
+            calls.append((case.operation.label, response.status_code))
+
+        def get_call_kwargs(self, case):
+            return {"headers": bearer()}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(settings=STATEFUL)
+    assert len(calls) >= 8  # the sequences really ran
+    assert all(status < 500 for _label, status in calls)

@@ -15,7 +15,7 @@ from pantau.lib.images import MAX_PIXELS
 from pantau.monitoring.models import MAX_PHOTOS
 from pantau.odk.xforms import PHOTO_FIELDS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.hostile]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -10,7 +10,7 @@ from pantau.api.tests.conftest import error_shape
 from pantau.conftest import NGADISARI, VOTING_ANSWERS
 from pantau.monitoring.models import Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.hostile]
 
 BODIES = ["TokenIn", "ReportIn", "ProblemIn", "ActionIn", "PeriodicReportIn"]
 

@@ -329,6 +329,7 @@ def test_it_needs_no_csrf_token(users, forms):
     assert Report.objects.filter(client_id=instance_id).exists()
 
 
+@pytest.mark.hostile
 def test_deeply_nested_xml_is_a_400_not_a_500(phone):
     """2,000 nested elements (14 kB) made the reader recurse past Python's limit: a 500 that
     ODK Collect retries forever."""
