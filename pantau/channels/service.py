@@ -17,6 +17,7 @@ from pantau.channels import conversation
 from pantau.channels.base import Message
 from pantau.channels.models import LINK_CODE_DAYS, Inbound, Kind, Link, LinkCode
 from pantau.channels.sending import queue, reply_unregistered
+from pantau.lib.queue import enqueue_on_commit
 
 START = re.compile(r"^/start(?:@\w+)?\s+([A-Za-z0-9]{4,16})\s*$")
 
@@ -91,9 +92,7 @@ def intake(message: Message) -> str:
                 from pantau.channels.providers.telegram import answer_callback
 
                 transaction.on_commit(partial(answer_callback, message.callback), robust=True)
-            from pantau.channels.tasks import handle_inbound
-
-            transaction.on_commit(partial(handle_inbound, inbound.pk), robust=True)
+            enqueue_on_commit("pantau.channels.tasks.handle_inbound", inbound.pk, robust=True)
     return "queued"
 
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 
-def enqueue_on_commit(task: str, *args: Any) -> None:
+def enqueue_on_commit(task: str, *args: Any, robust: bool = False) -> None:
     """Queue `task` (a dotted path to a Huey task, e.g. "pantau.periodic.tasks.generate_report")
-    with `args` once the current transaction commits; at once outside a transaction."""
-    transaction.on_commit(lambda: import_string(task)(*args))
+    with `args` once the current transaction commits; at once outside a transaction. `robust`:
+    a failure to queue is logged, not raised (Django's `on_commit(robust=True)`)."""
+    transaction.on_commit(lambda: import_string(task)(*args), robust=robust)
