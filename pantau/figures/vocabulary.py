@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pantau.lib.clock import WIB
-from pantau.problems.models import Severity
+from pantau.problems.models import SEVERITY_ORDER
 
 UNKNOWN = "unknown"
 SITUATIONS = ("rawan", "waspada", "aman", UNKNOWN)  # worst first
-SEVERITIES = [s.value for s in reversed(Severity)]  # kritis, tinggi, sedang, rendah
+SEVERITIES = SEVERITY_ORDER  # kritis, tinggi, sedang, rendah
 
 # The rule, written once: the code below follows it and the help text on the page quotes it.
 SITUATION_RULE = [

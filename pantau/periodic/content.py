@@ -19,7 +19,7 @@ from pantau.lib.clock import WIB
 from pantau.monitoring.models import Situation
 from pantau.periodic import figures as figures_module
 from pantau.periodic.models import PeriodicReport, Scope
-from pantau.problems.models import OPEN, Problem, ProblemEvent, Status
+from pantau.problems.models import OPEN, SEVERITY_ORDER, Problem, ProblemEvent, Status
 from pantau.problems.selectors import overdue_q
 from pantau.regions.models import Level as RegionLevel
 from pantau.regions.models import Region
@@ -52,7 +52,7 @@ class Spec:
 # under each list a line says how many more there are. The XLSX and the DOCX list every row.
 PDF_LIST_LIMIT = 50
 PDF_SHORT_LIST_LIMIT = 20
-SEVERITY_RANK = {"kritis": 0, "tinggi": 1, "sedang": 2, "rendah": 3}
+SEVERITY_RANK = {s: rank for rank, s in enumerate(SEVERITY_ORDER)}
 
 
 def pdf_list(rows: list[dict], limit: int = PDF_LIST_LIMIT) -> dict:

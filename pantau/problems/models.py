@@ -14,6 +14,10 @@ class Severity(models.TextChoices):
     KRITIS = "kritis", _("critical (kritis)")
 
 
+# The one order of severity, the most severe first: kritis, tinggi, sedang, rendah.
+SEVERITY_ORDER = [s.value for s in reversed(Severity)]
+
+
 class Status(models.TextChoices):
     BARU = "baru", _("new (baru)")
     DIVERIFIKASI = "diverifikasi", _("verified (diverifikasi)")

@@ -14,7 +14,15 @@ from pantau.accounts.access import ProblemAction
 from pantau.instruction.models import Agency, Role
 from pantau.lib.errors import NotFound
 from pantau.problems.actions import TRANSITIONS
-from pantau.problems.models import OPEN, Attachment, Problem, ProblemEvent, Referral, Status
+from pantau.problems.models import (
+    OPEN,
+    SEVERITY_ORDER,
+    Attachment,
+    Problem,
+    ProblemEvent,
+    Referral,
+    Status,
+)
 from pantau.regions.models import Region
 
 HANDLING = (Status.DIVERIFIKASI, Status.DITANGANI)
@@ -164,11 +172,10 @@ def filter_problems(
 
 
 def severity_rank() -> Case:
+    """0 for the most severe (SEVERITY_ORDER), for ORDER BY."""
     return Case(
-        When(severity="kritis", then=Value(0)),
-        When(severity="tinggi", then=Value(1)),
-        When(severity="sedang", then=Value(2)),
-        default=Value(3),
+        *(When(severity=s, then=Value(rank)) for rank, s in enumerate(SEVERITY_ORDER)),
+        default=Value(len(SEVERITY_ORDER)),
         output_field=IntegerField(),
     )
 
