@@ -22,6 +22,7 @@ Territory by role (the regions are subtrees: a kecamatan brings its villages and
   agency       no region: only what is referred to their agency (the problem inventory)
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,6 +82,20 @@ class Territory:
         query = Q(**{f"{field}__in": sorted(self.roots)})
         for root in sorted(self.roots):
             query |= Q(**{f"{field}__startswith": root + "."})
+        return query
+
+    def q_by_level(self, column_of: Callable[[str], str | None]) -> Q:
+        """The same territory where each level's code has a column of its own (the rollups'
+        `prov`, `kab`, `code`): `column_of(root)` names the column holding codes of that
+        root's level, None for a level every row is under."""
+        if self.everything:
+            return Q()
+        query = Q(pk__in=[])
+        for root in sorted(self.roots):
+            column = column_of(root)
+            if column is None:
+                return Q()
+            query |= Q(**{column: root})
         return query
 
     def __bool__(self) -> bool:

@@ -100,13 +100,7 @@ def _where(scope, read_depth: int, columns: dict) -> Q:
     region = scope.region.code
     column = columns[depth(region)]
     query = Q(**{column: region}) if column else Q()
-    terr = access.territory(scope.user)
-    if not terr.everything:
-        inside = Q(pk__in=[])
-        for root in terr.roots:
-            inside |= Q(**{columns[depth(root)]: root})
-        query &= inside
-    return query
+    return query & access.territory(scope.user).q_by_level(lambda root: columns[depth(root)])
 
 
 def figures(scope, length: int):
