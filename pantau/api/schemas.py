@@ -51,7 +51,9 @@ def _plausible(moment: dt.datetime) -> dt.datetime:
     # report is from then.
     if not 1970 <= moment.year <= 2200:
         raise PydanticCustomError("year_range", "the year must be between 1970 and 2200")
-    return moment
+    # Any offset ISO 8601 allows is the same moment in UTC; PostgreSQL takes no offset beyond
+    # 15:59, so an aware moment goes on in UTC (a query filter included).
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment
 
 
 NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")

@@ -14,5 +14,8 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
-    """A naive time from the field is WIB; an aware one is kept as it is."""
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=WIB)
+    """A naive time from the field is WIB; an aware one is the same moment in UTC (an offset
+    ISO 8601 allows, such as -23:13, is beyond what PostgreSQL takes: never pass it on)."""
+    if timezone.is_aware(moment):
+        return moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=WIB)

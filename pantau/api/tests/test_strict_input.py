@@ -2,6 +2,7 @@
 ISO 8601 texts of the years the document states, and a body field the document does not name
 is refused (the document says additionalProperties: false)."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -69,3 +70,14 @@ def test_the_document_states_what_is_refused(client):
         p for p in schema["paths"]["/api/v1/reports"]["get"]["parameters"] if p["name"] == "until"
     )
     assert "pattern" in str(until["schema"])
+
+
+def test_any_offset_iso_8601_allows_is_a_moment_not_a_500(api_as):
+    """PostgreSQL takes no time zone offset beyond 15:59: -23:13 was a 500 there."""
+    caller = api_as("desa-3513012001")
+    assert caller.get("/reports", {"until": "2015-07-02T16:25:04-23:13"}).status_code == 200
+    body = report(observed_at="2024-11-27T20:00:00+23:59")
+    response = caller.post("/reports", body)
+    assert response.status_code == 201, response.content
+    observed = dt.datetime.fromisoformat(response.json()["observed_at"])
+    assert observed == dt.datetime(2024, 11, 26, 20, 1, tzinfo=dt.UTC)
