@@ -10,7 +10,7 @@ upsert by code, then retire what is gone), and a few functions for what is not a
 OPD annex, the deadlines, the people). A new section is one more entry there.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,7 +55,7 @@ class ApplyResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _pydantic_message(err: dict) -> str:
+def _pydantic_message(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     messages = {
         "missing": _("required key is missing"),
@@ -192,11 +191,11 @@ class _Resolver:
                 % {"code": doc.operation.region},
             )
             return
-        for kec in Region.objects.filter(
+        for found in Region.objects.filter(
             level=Level.KECAMATAN, code__startswith=self.region.code + "."
         ):
-            self.kecamatan[kec.code] = kec
-            self.by_name[slug(kec.name)] = kec
+            self.kecamatan[found.code] = found
+            self.by_name[slug(found.name)] = found
 
         agencies = {a.code: a for a in doc.agencies}
         positions = {p.code: p for p in doc.positions}
@@ -280,7 +279,7 @@ class _Resolver:
             self.checker.error(
                 path,
                 _("no kecamatan %(ref)r in region %(region)s")
-                % {"ref": ref, "region": self.region.code},
+                % {"ref": ref, "region": self.region.code if self.region else ""},
             )
         return kec
 
@@ -354,7 +353,7 @@ class Table:
     `after(applying, obj, row)` completes a stored row (its many-to-many links)."""
 
     label: str
-    model: type[Model]
+    model: Any  # a model class with `objects`
     rows: Callable[[Applying], Iterable[Row]]
     retire: Retire
     per_operation: bool = True
@@ -432,7 +431,7 @@ def _position_rows(a: Applying) -> list[Row]:
             {
                 "title": p.title,
                 "role": p.role,
-                "agency": agencies.get(p.agency),
+                "agency": agencies.get(p.agency or ""),
                 "region": None,
                 "is_active": True,
             },
@@ -569,7 +568,7 @@ def _sync_people(a: Applying) -> None:
             person,
             position=position,
             role=position.role if position else person.role,
-            agency=agencies.get(person.agency) or (position.agency if position else None),
+            agency=agencies.get(person.agency or "") or (position.agency if position else None),
             regions=list(Region.objects.filter(code__in=person.regions)),
             counts=a.counts,
         )

@@ -10,7 +10,7 @@ from pantau.lib.errors import PantauError
 def fragment_requested(request: HttpRequest) -> bool:
     """True when htmx asks for the fragment (not a history restore, which wants the page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return bool(htmx) and not getattr(htmx, "history_restore_request", False)
 
 
 def pantau_error_to_form(
