@@ -33,7 +33,7 @@ from pantau.instruction.models import Assignment, Cluster, Operation, Role
 from pantau.lib.errors import Forbidden, NotFound
 from pantau.monitoring.models import Report
 from pantau.periodic.models import PeriodicReport, Scope
-from pantau.problems.models import LEVELS, Problem, Referral
+from pantau.problems.models import LEVELS, OPEN, Problem, Referral
 from pantau.problems.models import Level as ProblemLevel
 from pantau.regions.models import NATION_CODE, Region, within
 
@@ -250,11 +250,15 @@ class ProblemAction(StrEnum):
     COMMENT = "comment"
     ANSWER = "answer"
     ATTACH = "attach"
+    TAKE_OVER = "take_over"
+    WITHDRAW = "withdraw"
 
 
 # Actions anyone who sees the problem may take; the rest need the level (or, for an answer,
 # the referral).
 OPEN_TO_READERS = {ProblemAction.COMMENT, ProblemAction.ATTACH}
+# The seats that may take a problem over to their own level.
+TAKE_OVER_ROLES = (Role.CAMAT, Role.COORDINATOR, Role.BUPATI)
 
 
 def problems_for(user) -> QuerySet[Problem]:
@@ -263,9 +267,33 @@ def problems_for(user) -> QuerySet[Problem]:
         return Problem.objects.none()
     terr = territory(user)
     query = terr.q("region__code") if terr else Q(pk__in=[])
-    if user.role == Role.AGENCY and user.agency_id:
-        query |= Q(pk__in=Referral.objects.filter(agency_id=user.agency_id).values("problem"))
+    agency_id = agency_of(user)
+    if agency_id:
+        query |= Q(pk__in=_referred_to(agency_id))
     return Problem.objects.filter(query)
+
+
+def agency_of(user) -> int | None:
+    """The agency `user` speaks for (an external agency's account, a Kepala OPD or OPD staff):
+    the account's agency, else its position's."""
+    if user.agency_id:
+        return user.agency_id
+    if user.position_id and user.position.is_active:
+        return user.position.agency_id
+    return None
+
+
+def _referred_to(agency_id):
+    """Problems currently referred to the agency (a withdrawn referral gives no access)."""
+    return Referral.objects.filter(agency_id=agency_id, withdrawn_at__isnull=True).values("problem")
+
+
+def referred_only(user, problem: Problem) -> bool:
+    """Does `user` see `problem` only because it is referred to their agency?"""
+    return not territory(user).contains(problem.region.code) and bool(
+        agency_of(user)
+        and problem.referrals.filter(agency_id=agency_of(user), withdrawn_at__isnull=True).exists()
+    )
 
 
 def get_problem(user, pk) -> Problem:
@@ -282,24 +310,36 @@ def user_level(user) -> str | None:
     return ROLE_LEVEL.get(user.role)
 
 
+OPEN_STATUSES = tuple(OPEN)
+
+
 def can_act(user, problem: Problem, action: ProblemAction) -> bool:
     """May `user` take `action` on `problem` (which they already see)? The state machine is
     the actions' business; this is about who and where."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if referred_only(user, problem):
+        # An agency answers and comments while the problem is open; after, it only reads.
+        return problem.status in OPEN_STATUSES and action in (
+            ProblemAction.ANSWER,
+            ProblemAction.COMMENT,
+            ProblemAction.ATTACH,
+        )
     if action in OPEN_TO_READERS:
         return problems_for(user).filter(pk=problem.pk).exists()
     if action == ProblemAction.ANSWER:
+        agency_id = agency_of(user)
         return bool(
-            user.role == Role.AGENCY
-            and user.agency_id
-            and user.is_active
-            and problem.referrals.filter(agency_id=user.agency_id).exists()
+            agency_id
+            and problem.referrals.filter(agency_id=agency_id, withdrawn_at__isnull=True).exists()
         )
     level = user_level(user)
-    return bool(
-        level is not None
-        and LEVELS.index(level) >= LEVELS.index(problem.level)
-        and can(user, Action.WRITE, problem.region)
-    )
+    if level is None or not can(user, Action.WRITE, problem.region):
+        return False
+    if action == ProblemAction.TAKE_OVER:
+        # A seat above the problem's level takes it to its own level.
+        return user.role in TAKE_OVER_ROLES and LEVELS.index(level) > LEVELS.index(problem.level)
+    return LEVELS.index(level) >= LEVELS.index(problem.level)
 
 
 def require_act(user, problem: Problem, action: ProblemAction) -> None:

@@ -158,4 +158,5 @@ def problem_detail(user, problem: Problem) -> dict:
             for r in problem_selectors.referrals(problem)
         ],
         "actions": [a.value for a in problem_selectors.available_actions(user, problem)],
+        "escalate": problem_selectors.escalation_target(user, problem),
     }

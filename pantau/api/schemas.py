@@ -165,7 +165,9 @@ ApiAction = Literal[
     ProblemAction.VERIFY.value,
     ProblemAction.START.value,
     ProblemAction.ESCALATE.value,
+    ProblemAction.TAKE_OVER.value,
     ProblemAction.REFER.value,
+    ProblemAction.WITHDRAW.value,
     ProblemAction.RESOLVE.value,
     ProblemAction.REJECT.value,
     ProblemAction.DUPLICATE.value,
@@ -446,10 +448,19 @@ class ProblemOut(Schema):
     lon: float | None
 
 
+class EscalationOut(Schema):
+    level: LevelCode
+    owner: str | None = Field(description="The username of the receiver (None: nobody).")
+    name: str = Field(description="The receiver as named on the button.")
+
+
 class ProblemDetail(ProblemOut):
     events: list[EventOut]
     referrals: list[ReferralOut]
     actions: list[str] = Field(description="The actions the caller may take now.")
+    escalate: EscalationOut | None = Field(
+        None, description="Whom the caller's `escalate` would reach; null if they may not."
+    )
 
 
 class ProblemPage(PageOut):
@@ -473,7 +484,7 @@ class ActionIn(BodyIn):
     note: Text(LONG_TEXT) = ""
     solution: Text(LONG_TEXT) = ""
     suggestion: Text(LONG_TEXT) = ""
-    agency: Code | None = Field(None, description="An agency code, for refer.")
+    agency: Code | None = Field(None, description="An agency code, for refer and withdraw.")
     duplicate_of: BodyId | None = Field(None, description="The problem this one duplicates.")
     version: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = Field(
         None, description="The version you saw: if someone acted since, 409 stale."

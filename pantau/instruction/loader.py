@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from pantau.audit import log as audit
+from pantau.instruction import routing
 from pantau.instruction.models import (
     Agency,
     Assignment,
@@ -269,6 +270,8 @@ class _Resolver:
                         _("region %(code)s is not a loaded region of %(op)s")
                         % {"code": code, "op": self.region.name},
                     )
+
+        routing.check(doc.routing, chk.error)
 
     def _unknown(self, what: str, code: str) -> str:
         return _("no %(what)s with code %(code)r in this file") % {"what": what, "code": code}
@@ -596,7 +599,7 @@ STEPS: tuple[tuple[Any, tuple[Step, ...]], ...] = (
         ),
     ),
     (
-        gettext_lazy("Applying categories, deadlines and checklists ..."),
+        gettext_lazy("Applying categories, deadlines, routing and checklists ..."),
         (
             Table(
                 "categories",
@@ -607,6 +610,7 @@ STEPS: tuple[tuple[Any, tuple[Step, ...]], ...] = (
                 retire_when=lambda a: bool(a.doc.categories),
             ),
             _sync_deadlines,
+            routing.sync,
             Table("checklists", Checklist, _checklist_rows, Retire.DEACTIVATE),
         ),
     ),

@@ -42,6 +42,12 @@ class Operation(models.Model):
         blank=True,
         help_text=_('hours per severity, e.g. {"kritis": {"acknowledge": 1, "resolve": 6}}'),
     )
+    routing = models.JSONField(
+        _("routing of notifications"),
+        default=dict,
+        blank=True,
+        help_text=_("the instruction file's routing section; empty: the shipped rules"),
+    )
     source_file = models.CharField(_("source file"), max_length=500, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
 

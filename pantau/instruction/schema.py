@@ -219,6 +219,61 @@ class PeriodicReportDoc(Strict):
         return _hhmm(value)
 
 
+# Who is told of what happens to a problem, and whose "waiting for you" list a new one enters.
+ROUTING_EVENTS = (
+    "create",
+    "escalate",
+    "take_over",
+    "refer",
+    "withdraw",
+    "answer",
+    "overdue",
+    "resolve",
+    "reject",
+    "reopen",
+)
+RECIPIENTS = (
+    "owner",  # the problem's owner after the act
+    "previous_owner",  # its owner before the act (an escalation, an overdue problem)
+    "reporter",
+    "camat",  # the seats of the problem's region: its camat, its cluster's Asisten, Pj Bupati
+    "coordinator",
+    "bupati",
+    "level_above",  # whoever holds the seat one level above the problem's
+    "agency",  # the accounts of the agency referred to (its Kepala OPD and staff)
+)
+LIST_SEATS = ("owner", "camat", "coordinator", "bupati")
+
+
+class RouteDoc(Strict):
+    """One rule: tell `to` when the problem's level and severity match (empty: any)."""
+
+    to: list[Literal[RECIPIENTS]] = Field(min_length=1)
+    levels: list[Literal["desa", "kecamatan", "koordinator", "kabupaten"]] = []
+    severity: list[Literal["rendah", "sedang", "tinggi", "kritis"]] = []
+    waiting: bool = Field(
+        default=False, description="create only: the problem also enters their list to verify"
+    )
+
+    @field_validator("to", "levels", "severity", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+
+class RoutingDoc(Strict):
+    create: list[RouteDoc] = []
+    escalate: list[RouteDoc] = []
+    take_over: list[RouteDoc] = []
+    refer: list[RouteDoc] = []
+    withdraw: list[RouteDoc] = []
+    answer: list[RouteDoc] = []
+    overdue: list[RouteDoc] = []
+    resolve: list[RouteDoc] = []
+    reject: list[RouteDoc] = []
+    reopen: list[RouteDoc] = []
+
+
 class InstructionFile(Strict):
     operation: OperationDoc
     elections: list[ElectionDoc] = []
@@ -233,6 +288,7 @@ class InstructionFile(Strict):
     checklists: list[ChecklistDoc] = []
     reporting: list[ReportingDoc] = []
     periodic_reports: list[PeriodicReportDoc] = []
+    routing: RoutingDoc | None = None
 
 
 def slug(text: str) -> str:

@@ -14,11 +14,12 @@ from pantau.audit import log as audit
 from pantau.instruction.models import DEFAULT_DEADLINES, Agency, Category, Operation, Role, Stage
 from pantau.instruction.selectors import operation_for_region, stage_for
 from pantau.lib import limits
-from pantau.lib.errors import Conflict, Invalid
+from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.limits import check_lengths
 from pantau.monitoring.actions import field_region
 from pantau.notify.service import notify
+from pantau.problems import routing
 from pantau.problems.models import (
     LEVELS,
     OPEN,
@@ -31,6 +32,7 @@ from pantau.problems.models import (
     Status,
 )
 from pantau.problems.owners import responsible
+from pantau.problems.routing import agency_members
 from pantau.regions.models import Level as RegionLevel
 from pantau.regions.models import Region
 
@@ -38,15 +40,38 @@ from pantau.regions.models import Region
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     ProblemAction.VERIFY: ((Status.BARU,), Status.DIVERIFIKASI),
     ProblemAction.START: ((Status.DIVERIFIKASI,), Status.DITANGANI),
-    ProblemAction.RESOLVE: ((Status.DITANGANI,), Status.SELESAI),
+    # The owner may resolve a verified problem directly: the start is recorded implicitly.
+    ProblemAction.RESOLVE: ((Status.DIVERIFIKASI, Status.DITANGANI), Status.SELESAI),
     ProblemAction.REJECT: (OPEN, Status.DITOLAK),
     ProblemAction.DUPLICATE: (OPEN, Status.DUPLIKAT),
     ProblemAction.REOPEN: ((Status.SELESAI, Status.DITOLAK), Status.DIVERIFIKASI),
     ProblemAction.ESCALATE: (OPEN, None),
+    ProblemAction.TAKE_OVER: (OPEN, None),
     ProblemAction.REFER: (OPEN, None),
+    ProblemAction.WITHDRAW: (OPEN, None),
     ProblemAction.ANSWER: (tuple(Status), None),
     ProblemAction.COMMENT: (tuple(Status), None),
 }
+# The fields each action takes beside `note` (and `suggestion`, see SUGGESTS): anything else
+# sent with it is refused (400) rather than silently dropped.
+ACTION_FIELDS: dict[str, frozenset[str]] = {
+    ProblemAction.RESOLVE: frozenset({"solution"}),
+    ProblemAction.REFER: frozenset({"agency"}),
+    ProblemAction.WITHDRAW: frozenset({"agency"}),
+    ProblemAction.DUPLICATE: frozenset({"duplicate_of"}),
+}
+# The actions with which the one responsible may also update the problem's suggestion (saran).
+SUGGESTS = frozenset(
+    {
+        ProblemAction.VERIFY,
+        ProblemAction.START,
+        ProblemAction.RESOLVE,
+        ProblemAction.ESCALATE,
+        ProblemAction.TAKE_OVER,
+        ProblemAction.REFER,
+        ProblemAction.COMMENT,
+    }
+)
 SNAPSHOT = ("status", "level", "owner_id", "severity", "suggestion", "solution", "duplicate_of_id")
 
 
@@ -78,6 +103,7 @@ def _event(problem, kind, *, actor, before=None, note="", agency=None) -> Proble
 
 
 def _notify_on_commit(recipients, *, event, problem, title):
+    """Notify (inside the transaction; e-mail and webhooks go on commit)."""
     recipients = [u for u in recipients if u is not None]
     if recipients:
         notify(
@@ -190,7 +216,7 @@ def _new_problem(
             },
         )
         _notify_on_commit(
-            [problem.owner],
+            routing.recipients("create", problem, actor=acting_user),
             event="create",
             problem=problem,
             title=_("New problem in %(region)s") % {"region": region.name},
@@ -226,6 +252,23 @@ def do_problem_action(
         suggestion=(suggestion, limits.LONG_TEXT),
     )
     note = (note or "").strip()
+    sent = {
+        "solution": bool((solution or "").strip()),
+        "agency": agency is not None,
+        "duplicate_of": bool(duplicate_of),
+        "suggestion": suggestion is not None and bool(suggestion.strip()),
+    }
+    takes = ACTION_FIELDS.get(action, frozenset()) | (
+        {"suggestion"} if action in SUGGESTS else set()
+    )
+    refused = sorted(name for name, given in sent.items() if given and name not in takes)
+    if refused:
+        raise Invalid(
+            _("The action %(action)s does not take: %(fields)s.")
+            % {"action": action.value, "fields": ", ".join(refused)},
+            code="unexpected_field",
+            fields={name: _("not taken by this action") for name in refused},
+        )
     with transaction.atomic():
         access.get_problem(acting_user, problem_id)  # 404 outside the territory
         # of=("self",): only the problem's row. Without it PostgreSQL locks the joined region
@@ -253,14 +296,35 @@ def do_problem_action(
                 % {"action": action.value, "status": problem.get_status_display()},
                 code="invalid_transition",
             )
-        before = _snapshot(problem)
+        before = _snapshot_before = _snapshot(problem)
+        previous_owner = problem.owner
+        suggestion = (suggestion or "").strip()
+        if suggestion and suggestion != problem.suggestion:
+            if action == ProblemAction.COMMENT and not access.can_act(
+                acting_user, problem, ProblemAction.VERIFY
+            ):
+                raise Forbidden(
+                    _("Only the one responsible for the problem may change its suggestion."),
+                    code="forbidden",
+                )
+            problem.suggestion = suggestion
+            _event(
+                problem,
+                ProblemEvent.Kind.CHANGE,
+                actor=acting_user,
+                before=before,
+                note=_("Suggestion: %(text)s") % {"text": suggestion},
+            )
+        if action == ProblemAction.RESOLVE and problem.status == Status.DIVERIFIKASI:
+            problem.status = Status.DITANGANI  # the start, recorded on the timeline
+            _event(problem, ProblemEvent.Kind.START, actor=acting_user, before=before)
+            before = {**before, "status": Status.DITANGANI}
         handler = _HANDLERS[action]
         extra = handler(
             problem,
             acting_user=acting_user,
             note=note,
             solution=solution,
-            suggestion=suggestion,
             agency=agency,
             duplicate_of=duplicate_of,
         )
@@ -282,12 +346,23 @@ def do_problem_action(
             actor=acting_user,
             action=f"problem.{action.value}",
             obj=problem,
-            before=before,
+            before=_snapshot_before,
             after=_snapshot(problem),
             note=note,
         )
-        for event, recipients, title in extra.get("notify", []):
-            _notify_on_commit(recipients, event=event, problem=problem, title=title)
+        for event, title in extra.get("notify", []):
+            _notify_on_commit(
+                routing.recipients(
+                    event,
+                    problem,
+                    actor=acting_user,
+                    previous_owner=previous_owner,
+                    agency=extra.get("agency"),
+                ),
+                event=event,
+                problem=problem,
+                title=title,
+            )
     return problem
 
 
@@ -315,27 +390,13 @@ def _resolve(problem, *, acting_user, solution, note, **kw):
     problem.resolved_at = timezone.now()
     return {
         "event_note": note or problem.solution,
-        "notify": [
-            (
-                "resolve",
-                [problem.reporter, problem.owner],
-                _("Problem solved: %(title)s") % {"title": problem.title},
-            )
-        ],
+        "notify": [("resolve", _("Problem solved: %(title)s") % {"title": problem.title})],
     }
 
 
 def _reject(problem, *, note, **kw):
     _need(note, "note", _("Give the reason for rejecting the problem."))
-    return {
-        "notify": [
-            (
-                "reject",
-                [problem.reporter],
-                _("Problem rejected: %(title)s") % {"title": problem.title},
-            )
-        ]
-    }
+    return {"notify": [("reject", _("Problem rejected: %(title)s") % {"title": problem.title})]}
 
 
 def _duplicate(problem, *, acting_user, duplicate_of, **kw):
@@ -369,22 +430,47 @@ def _reopen(problem, *, note, **kw):
     problem.resolved_at = None
     ack_due, resolve_due = deadlines(problem.operation, problem.severity, timezone.now())
     problem.resolve_due_at, problem.resolve_escalated = resolve_due, False
+    return {"notify": [("reopen", _("Problem reopened: %(title)s") % {"title": problem.title})]}
+
+
+def escalation_target(problem, user) -> tuple[str, object] | None:
+    """Where `user`'s escalation would take `problem`: the level above the higher of the
+    problem's level and the user's own (a camat's escalation reaches the Asisten whatever the
+    problem's level), with its owner (an empty seat passes up). None at the top."""
+    index = LEVELS.index(problem.level)
+    level = access.user_level(user)
+    if level is not None and user.role != Role.ADMIN and not user.is_superuser:
+        index = max(index, LEVELS.index(level))
+    if index + 1 >= len(LEVELS):
+        return None
+    target = LEVELS[index + 1]
+    return target, responsible(target, problem.region, problem.operation)
+
+
+def _escalate(problem, *, acting_user, note, **kw):
+    _need(note, "note", _("Give the reason for escalating."))
+    target = escalation_target(problem, acting_user)
+    if target is None:
+        raise Conflict(
+            _("The problem is already at the highest level (Pj Bupati)."), code="top_level"
+        )
+    problem.level, problem.owner = target
     return {
         "notify": [
-            ("reopen", [problem.owner], _("Problem reopened: %(title)s") % {"title": problem.title})
+            ("escalate", _("Problem escalated to you: %(title)s") % {"title": problem.title})
         ]
     }
 
 
-def _escalate(problem, *, note, **kw):
-    _need(note, "note", _("Give the reason for escalating."))
-    _raise_level(problem)
+def _take_over(problem, *, acting_user, **kw):
+    problem.level = access.user_level(acting_user)
+    problem.owner = acting_user
     return {
         "notify": [
             (
-                "escalate",
-                [problem.owner],
-                _("Problem escalated to you: %(title)s") % {"title": problem.title},
+                "take_over",
+                _("%(name)s took over: %(title)s")
+                % {"name": acting_user.get_full_name(), "title": problem.title},
             )
         ]
     }
@@ -400,29 +486,62 @@ def _raise_level(problem) -> None:
     problem.owner = responsible(problem.level, problem.region, problem.operation)
 
 
-def _refer(problem, *, acting_user, agency, note, **kw):
+def _choose_agency(agency) -> Agency:
     if agency is None or not agency.is_active:
         raise Invalid(
             _("Choose the agency to refer the problem to."),
             code="required",
             fields={"agency": _("required")},
         )
-    _referral, created = Referral.objects.get_or_create(
-        problem=problem, agency=agency, defaults={"referred_by": acting_user, "note": note}
-    )
-    if not created:
+    return agency
+
+
+def _refer(problem, *, acting_user, agency, note, **kw):
+    agency = _choose_agency(agency)
+    if problem.referrals.filter(agency=agency, withdrawn_at__isnull=True).exists():
         raise Conflict(
             _("The problem was already referred to %(agency)s.") % {"agency": agency},
             code="already_referred",
         )
-    members = list(agency.members.filter(is_active=True, role=Role.AGENCY))
+    if not agency_members(agency):
+        raise Invalid(
+            _("%(agency)s has no account in Pantau to receive the referral.") % {"agency": agency},
+            code="no_receiver",
+            fields={"agency": _("no account")},
+        )
+    Referral.objects.create(problem=problem, agency=agency, referred_by=acting_user, note=note)
     return {
         "agency": agency,
         "notify": [
             (
                 "refer",
-                members,
                 _("Problem referred to %(agency)s: %(title)s")
+                % {"agency": agency, "title": problem.title},
+            )
+        ],
+    }
+
+
+def _withdraw(problem, *, acting_user, agency, note, **kw):
+    agency = _choose_agency(agency)
+    referral = (
+        problem.referrals.select_for_update()
+        .filter(agency=agency, withdrawn_at__isnull=True)
+        .first()
+    )
+    if referral is None:
+        raise Conflict(
+            _("The problem is not referred to %(agency)s.") % {"agency": agency},
+            code="not_referred",
+        )
+    referral.withdrawn_at, referral.withdrawn_by = timezone.now(), acting_user
+    referral.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    return {
+        "agency": agency,
+        "notify": [
+            (
+                "withdraw",
+                _("Referral withdrawn from %(agency)s: %(title)s")
                 % {"agency": agency, "title": problem.title},
             )
         ],
@@ -431,7 +550,9 @@ def _refer(problem, *, acting_user, agency, note, **kw):
 
 def _answer(problem, *, acting_user, note, **kw):
     _need(note, "note", _("Write the agency's answer."))
-    referral = problem.referrals.select_for_update().get(agency_id=acting_user.agency_id)
+    referral = problem.referrals.select_for_update().get(
+        agency_id=access.agency_of(acting_user), withdrawn_at__isnull=True
+    )
     referral.answer, referral.answered_by = note, acting_user
     referral.answered_at = timezone.now()
     referral.save(update_fields=["answer", "answered_by", "answered_at"])
@@ -440,7 +561,6 @@ def _answer(problem, *, acting_user, note, **kw):
         "notify": [
             (
                 "answer",
-                [problem.owner],
                 _("%(agency)s answered: %(title)s")
                 % {"agency": referral.agency, "title": problem.title},
             )
@@ -450,10 +570,7 @@ def _answer(problem, *, acting_user, note, **kw):
 
 def _comment(problem, *, acting_user, note, **kw):
     _need(note, "note", _("Write a comment."))
-    if (
-        acting_user.role == Role.AGENCY
-        and problem.referrals.filter(agency_id=acting_user.agency_id).exists()
-    ):
+    if access.can_act(acting_user, problem, ProblemAction.ANSWER):
         return {**_answer(problem, acting_user=acting_user, note=note), "kind": "answer"}
     return {}
 
@@ -466,7 +583,9 @@ _HANDLERS = {
     ProblemAction.DUPLICATE: _duplicate,
     ProblemAction.REOPEN: _reopen,
     ProblemAction.ESCALATE: _escalate,
+    ProblemAction.TAKE_OVER: _take_over,
     ProblemAction.REFER: _refer,
+    ProblemAction.WITHDRAW: _withdraw,
     ProblemAction.ANSWER: _answer,
     ProblemAction.COMMENT: _comment,
 }
@@ -568,7 +687,7 @@ def do_mark_overdue(problem_id: int, *, now: dt.datetime | None = None) -> bool:
             note=note,
         )
         _notify_on_commit(
-            [problem.owner, previous_owner],
+            routing.recipients("overdue", problem, actor=None, previous_owner=previous_owner),
             event="overdue",
             problem=problem,
             title=_("Overdue: %(title)s") % {"title": problem.title},

@@ -183,6 +183,9 @@ class ProblemEvent(models.Model):
         COMMENT = "comment", _("comment")
         ATTACH = "attach", _("attachment")
         OVERDUE = "overdue", _("deadline passed")
+        TAKE_OVER = "take_over", _("taken over")
+        WITHDRAW = "withdraw", _("referral withdrawn")
+        CHANGE = "change", _("changed")
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -213,7 +216,8 @@ class ProblemEvent(models.Model):
 
 
 class Referral(models.Model):
-    """A problem referred to an external agency (rujukan), and the agency's answer."""
+    """A problem referred to an agency (rujukan: an external one or an OPD), and its answer.
+    A withdrawn referral stays for the record; the agency no longer sees the problem."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="referrals")
     agency = models.ForeignKey(
@@ -236,10 +240,23 @@ class Referral(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["problem", "agency"], name="referral_unique"),
+            # one current referral per agency; a withdrawn one may be followed by a new one
+            models.UniqueConstraint(
+                fields=["problem", "agency"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="referral_unique_current",
+            ),
         ]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")

@@ -4,6 +4,7 @@
 import datetime as dt
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +14,13 @@ from pantau.accounts import access
 from pantau.accounts.access import ProblemAction
 from pantau.instruction.models import Agency, Role
 from pantau.lib.errors import NotFound
+from pantau.problems import actions, routing
 from pantau.problems.actions import TRANSITIONS
 from pantau.problems.models import (
     OPEN,
     SEVERITY_ORDER,
     Attachment,
+    Level,
     Problem,
     ProblemEvent,
     Referral,
@@ -31,11 +34,19 @@ HANDLING = (Status.DIVERIFIKASI, Status.DITANGANI)
 def available_actions(user, problem: Problem) -> list[ProblemAction]:
     """The actions `user` may take on `problem` now: allowed to them (`access.can_act`) and
     allowed from the problem's status (`TRANSITIONS`). The pages offer exactly these."""
-    return [
+    found = [
         ProblemAction(action)
         for action, (allowed_from, _to) in TRANSITIONS.items()
         if problem.status in allowed_from and access.can_act(user, problem, action)
     ]
+    if ProblemAction.ESCALATE in found and actions.escalation_target(problem, user) is None:
+        found.remove(ProblemAction.ESCALATE)  # nobody above
+    if (
+        ProblemAction.WITHDRAW in found
+        and not problem.referrals.filter(withdrawn_at__isnull=True).exists()
+    ):
+        found.remove(ProblemAction.WITHDRAW)
+    return found
 
 
 def can_attach(user, problem: Problem) -> bool:
@@ -64,7 +75,10 @@ def _escalated_here() -> Exists:
 def _unanswered_referral(agency_id) -> Exists:
     return Exists(
         Referral.objects.filter(
-            problem=OuterRef("pk"), agency_id=agency_id, answered_at__isnull=True
+            problem=OuterRef("pk"),
+            agency_id=agency_id,
+            answered_at__isnull=True,
+            withdrawn_at__isnull=True,
         )
     )
 
@@ -84,16 +98,44 @@ def waiting_q(user, key: str, now: dt.datetime | None = None) -> Q | None:
     when that list does not apply to them."""
     level = access.user_level(user)
     if key == "verify" and level:
-        return Q(status=Status.BARU, level=level)
+        # at their level, and what the routing puts in their list (a village's problem in
+        # its camat's)
+        return Q(status=Status.BARU, level=level) | routing.waiting_to_verify_q(user)
     if key == "handle" and level:
         return Q(status__in=HANDLING, level=level)
     if key == "escalated" and level:
         return Q(owner=user, status__in=OPEN) & Q(_escalated_here())
     if key == "overdue" and level:
         return overdue_q(now)
-    if key == "referred" and user.role == Role.AGENCY and user.agency_id:
-        return Q(_unanswered_referral(user.agency_id))
+    agency_id = access.agency_of(user) if key == "referred" else None
+    if agency_id:
+        return Q(status__in=OPEN) & Q(_unanswered_referral(agency_id))
     return None
+
+
+def escalation_target(user, problem: Problem) -> dict | None:
+    """Whom `user`'s escalation of `problem` would reach: {"level", "owner", "name"}, named
+    before the button is pressed; None when they may not escalate it."""
+    if not access.can_act(user, problem, ProblemAction.ESCALATE) or not problem.is_open:
+        return None
+    target = actions.escalation_target(problem, user)
+    if target is None:
+        return None
+    level, owner = target
+    return {
+        "level": level,
+        "owner": owner.username if owner else None,
+        "name": seat_name(owner, level),
+    }
+
+
+def seat_name(user, level: str) -> str:
+    """How a receiver is named: their position's title, else their name, else the level."""
+    if user is not None and user.position_id and user.position.title:
+        return user.position.title
+    if user is not None:
+        return user.get_full_name()
+    return str(dict(Level.choices).get(level, level))
 
 
 def waiting_for(user, *, items: int = 3) -> list[dict]:
@@ -110,6 +152,8 @@ def waiting_for(user, *, items: int = 3) -> list[dict]:
     for key, label in WAITING:
         if key not in queries:
             continue
+        if key == "referred" and not counts[key] and user.role != Role.AGENCY:
+            continue  # an OPD's list of referrals only when something is referred to it
         first = []
         if counts[key]:
             first = list(
@@ -181,11 +225,19 @@ def severity_rank() -> Case:
 
 
 def referral_agencies(problem: Problem | None = None) -> QuerySet[Agency]:
-    """Agencies a problem may be referred to: active, external ones first, then the OPD;
-    without those it was already referred to."""
-    agencies = Agency.objects.filter(is_active=True)
+    """Agencies a problem may be referred to: active ones with an account to receive it,
+    external ones first, then the OPD; without those it is referred to now."""
+    User = get_user_model()
+    receives = Exists(User.objects.filter(agency=OuterRef("pk"), is_active=True)) | Exists(
+        User.objects.filter(
+            position__agency=OuterRef("pk"), position__is_active=True, is_active=True
+        )
+    )
+    agencies = Agency.objects.filter(is_active=True).filter(receives)
     if problem is not None:
-        agencies = agencies.exclude(referrals__problem=problem)
+        agencies = agencies.exclude(
+            pk__in=problem.referrals.filter(withdrawn_at__isnull=True).values("agency")
+        )
     return agencies.annotate(
         external_first=Case(
             When(kind=Agency.Kind.EXTERNAL, then=Value(0)),
@@ -200,8 +252,11 @@ def timeline(problem: Problem) -> QuerySet[ProblemEvent]:
 
 
 def referrals(problem: Problem) -> QuerySet[Referral]:
-    return problem.referrals.select_related("agency", "referred_by", "answered_by").order_by(
-        "referred_at", "pk"
+    """The current referrals (a withdrawn one is on the timeline only)."""
+    return (
+        problem.referrals.filter(withdrawn_at__isnull=True)
+        .select_related("agency", "referred_by", "answered_by")
+        .order_by("referred_at", "pk")
     )
 
 

@@ -332,6 +332,7 @@ class ProblemActionForm(forms.Form):
     action = forms.CharField(max_length=20)
     note = forms.CharField(required=False, max_length=limits.LONG_TEXT)
     solution = forms.CharField(required=False, max_length=limits.LONG_TEXT)
+    suggestion = forms.CharField(required=False, max_length=limits.LONG_TEXT)
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), required=False)
     duplicate_of = forms.CharField(required=False, max_length=20)
     version = forms.IntegerField(required=False, min_value=1)

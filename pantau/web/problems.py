@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from pantau.accounts import access
 from pantau.accounts.access import ProblemAction
+from pantau.instruction.models import Agency
 from pantau.lib.errors import PantauError
 from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.monitoring import selectors as report_selectors
@@ -45,9 +46,19 @@ ACTION_UI = {
         gettext_lazy("Why escalate?"),
         True,
     ),
+    ProblemAction.TAKE_OVER: (
+        gettext_lazy("Take over to your level"),
+        gettext_lazy("Note (optional)"),
+        False,
+    ),
     ProblemAction.REFER: (
         gettext_lazy("Refer to an agency"),
         gettext_lazy("Note for the agency"),
+        False,
+    ),
+    ProblemAction.WITHDRAW: (
+        gettext_lazy("Withdraw a referral"),
+        gettext_lazy("Why withdraw?"),
         False,
     ),
     ProblemAction.REJECT: (gettext_lazy("Reject"), gettext_lazy("Why reject?"), True),
@@ -65,7 +76,9 @@ DONE = {
     ProblemAction.START: gettext_lazy("Handling has started."),
     ProblemAction.RESOLVE: gettext_lazy("The problem is marked solved."),
     ProblemAction.ESCALATE: gettext_lazy("The problem is escalated."),
+    ProblemAction.TAKE_OVER: gettext_lazy("You have taken over the problem."),
     ProblemAction.REFER: gettext_lazy("The problem is referred."),
+    ProblemAction.WITHDRAW: gettext_lazy("The referral is withdrawn."),
     ProblemAction.REJECT: gettext_lazy("The problem is rejected."),
     ProblemAction.DUPLICATE: gettext_lazy("The problem is marked as a duplicate."),
     ProblemAction.REOPEN: gettext_lazy("The problem is reopened."),
@@ -165,6 +178,11 @@ def _panel_context(request, problem, **extra) -> dict:
     user = request.user
     actions = selectors.available_actions(user, problem)
     offered = [_action_ui(a) for a in actions if a != ProblemAction.COMMENT]
+    escalation = selectors.escalation_target(user, problem)
+    for item in offered:
+        if item["code"] == ProblemAction.ESCALATE and escalation:
+            # the receiver is named before the button is pressed
+            item["label"] = _("Forward to %(name)s") % {"name": escalation["name"]}
     source_report = None
     if problem.report_id:
         source_report = report_selectors.reports_for(user).filter(pk=problem.report_id).first()
@@ -173,9 +191,8 @@ def _panel_context(request, problem, **extra) -> dict:
         "actions": offered,
         "action_codes": [a.value for a in actions],
         "comment": _action_ui(ProblemAction.COMMENT) if ProblemAction.COMMENT in actions else None,
-        "agencies": list(selectors.referral_agencies(problem))
-        if ProblemAction.REFER in actions
-        else [],
+        "agencies": _agency_groups(problem) if ProblemAction.REFER in actions else [],
+        "escalation": escalation,
         "can_attach": selectors.can_attach(user, problem),
         "events": _timeline_rows(selectors.timeline(problem)),
         "referrals": list(selectors.referrals(problem)),
@@ -186,6 +203,28 @@ def _panel_context(request, problem, **extra) -> dict:
     }
 
 
+def _agency_groups(problem) -> list[dict]:
+    """The agencies offered for a referral (those with an account to receive it), in two
+    groups: the external agencies, then the OPD."""
+    groups = {
+        Agency.Kind.EXTERNAL: {"label": _("External agencies"), "agencies": []},
+        Agency.Kind.OPD: {"label": _("Regional agencies (OPD)"), "agencies": []},
+    }
+    for agency in selectors.referral_agencies(problem):
+        groups[agency.kind]["agencies"].append(agency)
+    return [group for group in groups.values() if group["agencies"]]
+
+
+# The actions whose form also offers the problem's suggestion (saran) for editing.
+SUGGESTS_IN_FORM = {
+    ProblemAction.VERIFY,
+    ProblemAction.START,
+    ProblemAction.RESOLVE,
+    ProblemAction.ESCALATE,
+    ProblemAction.TAKE_OVER,
+}
+
+
 def _action_ui(action: ProblemAction) -> dict:
     label, note_label, note_required = ACTION_UI[action]
     return {
@@ -193,6 +232,7 @@ def _action_ui(action: ProblemAction) -> dict:
         "label": label,
         "note_label": note_label,
         "note_required": note_required,
+        "suggests": action in SUGGESTS_IN_FORM,
     }
 
 
@@ -227,7 +267,7 @@ def _posted(request) -> dict:
     """What the person sent with a failed action, to give it back to them (nothing lost)."""
     return {
         name: request.POST.get(name, "")
-        for name in ("action", "note", "solution", "agency", "duplicate_of")
+        for name in ("action", "note", "solution", "suggestion", "agency", "duplicate_of")
     }
 
 
@@ -286,6 +326,7 @@ def problem_action(request, pk: int):
             action=data["action"],
             note=data["note"],
             solution=data["solution"],
+            suggestion=data["suggestion"],
             agency=data["agency"],
             duplicate_of=data["duplicate_of"],
             expected_version=data["version"],

@@ -98,6 +98,8 @@ def test_the_contract_fields_are_documented(document):
         "verify",
         "start",
         "escalate",
+        "take_over",
+        "withdraw",
         "refer",
         "resolve",
         "reject",

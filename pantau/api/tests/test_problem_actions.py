@@ -87,9 +87,8 @@ def test_a_problem_walks_from_the_village_to_solved_and_back(api_as, created):
 def test_a_transition_not_allowed_is_409_and_changes_nothing(api_as, created):
     caller = api_as("desa-3513012001")
     for action in ("start", "resolve", "reopen"):
-        error_shape(
-            do(caller, created["id"], action, note="x", solution="y"), 409, "invalid_transition"
-        )
+        extra = {"solution": "y"} if action == "resolve" else {}
+        error_shape(do(caller, created["id"], action, note="x", **extra), 409, "invalid_transition")
     problem = Problem.objects.get(pk=created["id"])
     assert (problem.status, problem.version) == ("baru", 1)
 
@@ -120,11 +119,21 @@ def test_a_duplicate_of_a_problem_outside_is_refused(api_as, created, new_proble
 
 
 def test_at_the_top_escalation_is_409(api_as, created):
-    bupati = api_as("bupati")
-    for _ in range(3):  # desa -> kecamatan -> koordinator -> kabupaten
-        assert do(bupati, created["id"], "escalate", note="Naik").status_code == 200
+    camat, asisten, bupati = api_as("camat-sukapura"), api_as("asisten-pemkesra"), api_as("bupati")
+    # each escalation goes above the one who escalates, and the API names the receiver first
+    got = camat.get(f"/problems/{created['id']}").json()
+    assert got["escalate"]["level"] == "koordinator"
+    assert got["escalate"]["owner"] == "asisten-pemkesra"
+    assert do(camat, created["id"], "escalate", note="Naik").json()["level"] == "koordinator"
+    assert asisten.get(f"/problems/{created['id']}").json()["escalate"] == {
+        "level": "kabupaten",
+        "owner": "bupati",
+        "name": "Penjabat Bupati Probolinggo",
+    }
+    assert do(asisten, created["id"], "escalate", note="Naik").status_code == 200
     got = bupati.get(f"/problems/{created['id']}").json()
     assert (got["level"], got["owner"]) == ("kabupaten", "bupati")
+    assert "escalate" not in got["actions"] and got["escalate"] is None
     error_shape(do(bupati, created["id"], "escalate", note="Lagi"), 409, "top_level")
 
 

@@ -25,7 +25,11 @@ def test_from_a_village_to_the_pj_bupati_and_back_to_solved(
     assert (problem.status, problem.level) == ("baru", "desa")
     assert problem.owner.username == "desa-3513012001"  # the village account of Ngadisari
     assert problem.stage is not None
-    assert notified("desa-3513012001", "create") == 1
+    # the routing: its camat, and (tinggi) the cluster's Asisten; never the filer himself
+    assert notified("desa-3513012001", "create") == 0
+    assert notified("camat-sukapura", "create") == 1
+    assert notified("asisten-pemkesra", "create") == 1
+    assert notified("bupati", "create") == 0
 
     act(problem, "desa-3513012001", "verify")
     act(problem, "desa-3513012001", "start", note="Menghubungi PPS")
@@ -131,7 +135,6 @@ def test_reject_reopen_and_duplicate(users, new_problem, act):
         ([], "start"),
         ([], "resolve"),
         (["verify"], "verify"),
-        (["verify"], "resolve"),
         ([], "reopen"),
         (["verify", "start"], "start"),
     ],
@@ -142,7 +145,8 @@ def test_a_transition_not_allowed_changes_nothing(new_problem, act, status_path,
         problem = act(problem, "camat-sukapura", step)
     before = (Problem.objects.filter(pk=problem.pk).values().get(), problem.events.count())
     with translation.override("id"), pytest.raises(Conflict) as info:
-        act(problem, "camat-sukapura", action, solution="x", note="x")
+        extra = {"solution": "x"} if action == "resolve" else {}
+        act(problem, "camat-sukapura", action, note="x", **extra)
     assert info.value.status == 409 and "tidak dapat" in info.value.message.lower()
     assert (Problem.objects.filter(pk=problem.pk).values().get(), problem.events.count()) == before
 
