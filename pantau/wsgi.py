@@ -6,6 +6,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pantau.settings")
 application = get_wsgi_application()
 
+# The audit sequencer of this worker: chains the entries its requests queue, shortly after they
+# commit, off the requests' critical path (pantau/audit/sequencer.py, docs/audit.md).
+from pantau.audit.sequencer import start_thread  # noqa: E402
+
+start_thread()
+
 # Load the URL configuration (every view and the API) now rather than at the first request, then
 # freeze what exists: it lives as long as the worker, and Python's full garbage collections no
 # longer walk it (about 100 ms each on a loaded worker, which showed as the p95 of every page).

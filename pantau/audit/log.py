@@ -1,45 +1,27 @@
-"""Writing the audit log: `record` appends one entry inside the caller's transaction.
+"""Writing the audit log: `record` queues one entry inside the caller's transaction.
 
-How entries are chained: `record` locks the one AuditHead row (SELECT ... FOR UPDATE), takes the
-next id from it (head.last_id + 1) and the previous hash (head.last_hash), computes the entry's
-hash over its content including that id, INSERTs the entry with the explicit id and moves the
-head. Why the id comes from the head and not from the database's sequence:
+The entry is an INSERT of its content (the id from the database's sequence) and nothing else: no
+lock, no read of the chain head. Its chain position, previous hash and hash are set shortly
+after the caller's transaction commits, by the sequencer (`pantau.audit.sequencer`), which
+chains every queued entry in id order, in batches, under the one lock of the chain head. So
+audited writes no longer queue up behind each other on the head row (PostgreSQL) or for the
+length of the hash chain's critical section (SQLite); see docs/audit.md for the guarantee.
 
-- the hash must cover the id, and an id from the sequence is only known after the INSERT, which
-  would need a second write (an UPDATE the append-only guard would have to let through);
-- the head must be locked and updated anyway (it serialises appends on PostgreSQL and lets
-  `verify_chain` notice that the newest entries were removed);
-- ids come out gapless: a rolled-back transaction rolls back the head with its entry, so a gap in
-  the ids always means a removed entry.
-
-The lock is held until the caller's transaction ends, so audited writes queue up from the moment
-they call `record` until they commit: call it last in the transaction, after the change itself.
-On SQLite the lock is a no-op and not needed: Pantau opens SQLite transactions IMMEDIATE, so
-writers already run one at a time.
-
-Speed (issue 6, voting day): the append is plain SQL built once per process (`_append_fast`: lock
-and read the head, then INSERT the entry and move the head, in one round trip on PostgreSQL),
-not the ORM's query building, which cost more than the rest of the critical section. On
-PostgreSQL the head's row lock is still held through the caller's COMMIT (its WAL flush), so
-audited writes commit one after another: that, not the CPU, bounds audited writes per second
-there. The ORM path (`_append`) remains for the first entry and a rebuilt head.
+A rolled-back transaction rolls its queued entry back with it. An entry is visible (the audit
+page, the object's history) as soon as its transaction commits, chained or not.
 """
 
-import datetime as dt
-import decimal
-import hashlib
-import json
 import logging
-import math
-import uuid
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from pantau.audit.models import GENESIS_HASH, HASHED_FIELDS, AuditEntry, AuditHead
+from pantau.audit import sequencer
+from pantau.audit.hashing import canonical, canonical_json, entry_hash
+from pantau.audit.models import AuditEntry
+
+__all__ = ["canonical", "canonical_json", "entry_hash", "record", "region_code_of", "snapshot"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +66,30 @@ def record(
         "after": canonical(after),
         "note": note,
     }
-    # Everything that does not need the head (making the content JSON-safe, checking it) is
-    # done above, before the lock: the critical section is the read of the head, one hash, the
-    # INSERT and the head's UPDATE, in plain SQL, and then the caller's COMMIT.
+    entry = AuditEntry(
+        actor=actor,
+        actor_username=actor.get_username() if actor is not None else "",
+        **content,
+    )
     # savepoint=False: the entry is part of the caller's transaction, not a nested one. Called
     # outside a transaction, this opens one of its own.
     with transaction.atomic(savepoint=False):
-        entry = _append_fast(actor=actor, **content)
-        if entry is None:  # no head row yet (a fresh database, or someone deleted it)
-            entry = _append(_locked_head(), actor=actor, **content)
+        entry.save()
+        _wake_on_commit()
     return entry
+
+
+def _wake_on_commit() -> None:
+    """After the commit, wake this process's sequencer (or chain right away where none runs):
+    once per transaction, however many entries it queues (a loader writes thousands)."""
+    connection = transaction.get_connection()
+    # Django replaces this list at each commit and rollback (of a savepoint too, when that drops
+    # hooks): the same list means this transaction has asked already.
+    hooks = connection.run_on_commit
+    if getattr(connection, "_audit_wake_hooks", None) is hooks:
+        return
+    connection._audit_wake_hooks = hooks
+    transaction.on_commit(sequencer.wake)
 
 
 def snapshot(obj, fields: Iterable[str]) -> dict:
@@ -133,188 +129,6 @@ def region_code_of(obj) -> str:
         ):
             return getattr(obj, name).code
     return ""
-
-
-def canonical(value):
-    """`value` as plain JSON types, the same before and after a trip through the database.
-
-    Decimal, UUID, dates and times become strings (aware datetimes in UTC, ISO 8601), tuples and
-    sets lists, model instances their primary key. A float with an integral value becomes an int:
-    PostgreSQL's jsonb gives 1e20 back as an integer, and the hash must not change with it.
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {str(k): canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return value.isoformat(timespec="microseconds")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if isinstance(value, models.Model):
-        return canonical(value.pk)
-    return str(value)
-
-
-def canonical_json(value) -> str:
-    return json.dumps(
-        canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-def entry_hash(values: dict) -> str:
-    """sha256 (hex) of the canonical JSON of an entry's hashed fields (models.HASHED_FIELDS)."""
-    payload = {name: values[name] for name in HASHED_FIELDS}
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
-
-
-def _append(head: AuditHead, *, actor, **content) -> AuditEntry:
-    entry = AuditEntry(
-        id=head.last_id + 1,
-        # taken after the lock: times grow with the ids
-        at=timezone.now(),
-        actor=actor,
-        actor_username=actor.get_username() if actor is not None else "",
-        prev_hash=head.last_hash,
-        **{**content, "before": canonical(content["before"]), "after": canonical(content["after"])},
-    )
-    entry.hash = entry_hash(entry.hashed_fields())
-    entry.save()
-    AuditHead.objects.filter(pk=head.pk).update(last_id=entry.id, last_hash=entry.hash)
-    head.last_id, head.last_hash = entry.id, entry.hash
-    return entry
-
-
-def _append_fast(*, actor, **content) -> AuditEntry | None:
-    """`_append` on the locked head in three plain SQL statements (two on PostgreSQL), without
-    the ORM's query building; None when there is no head row (the caller takes the slow path,
-    which creates it)."""
-    connection = transaction.get_connection()
-    sql = _sql(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.lock_head)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        last_id, last_hash = row
-        entry = AuditEntry(
-            id=last_id + 1,
-            at=timezone.now(),  # taken after the lock: times grow with the ids
-            actor=actor,
-            actor_username=actor.get_username() if actor is not None else "",
-            prev_hash=last_hash,
-            **content,
-        )
-        entry.hash = entry_hash(entry.hashed_fields())
-        params = [
-            field.get_db_prep_save(getattr(entry, field.attname), connection)
-            for field in sql.fields
-        ]
-        if sql.insert_and_move:
-            cursor.execute(sql.insert_and_move, [*params, entry.id, entry.hash])
-        else:
-            cursor.execute(sql.insert, params)
-            cursor.execute(sql.move_head, [entry.id, entry.hash])
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
-
-
-class _Sql(NamedTuple):
-    fields: list
-    lock_head: str
-    insert: str
-    move_head: str
-    insert_and_move: str  # one round trip where the database can (PostgreSQL)
-
-
-_SQL_BY_VENDOR: dict[str, _Sql] = {}
-
-
-def _sql(connection) -> _Sql:
-    """The statements of `_append_fast` for this database, built once per process."""
-    cached = _SQL_BY_VENDOR.get(connection.vendor)
-    if cached is not None:
-        return cached
-    qn = connection.ops.quote_name
-    opts, head_opts = AuditEntry._meta, AuditHead._meta
-    fields = [f for f in opts.concrete_fields]
-    head_table = qn(head_opts.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    insert = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(opts.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    move = "UPDATE {} SET {} = %s, {} = %s WHERE {} = 1".format(
-        head_table,
-        qn(head_opts.get_field("last_id").column),
-        qn(head_opts.get_field("last_hash").column),
-        qn(head_opts.pk.column),
-    )
-    both = ""
-    if connection.vendor == "postgresql":
-        both = f"WITH appended AS ({insert}) {move}"
-    built = _Sql(
-        fields=fields,
-        lock_head="SELECT {}, {} FROM {} WHERE {} = 1{}".format(
-            qn(head_opts.get_field("last_id").column),
-            qn(head_opts.get_field("last_hash").column),
-            head_table,
-            qn(head_opts.pk.column),
-            lock,
-        ),
-        insert=insert,
-        move_head=move,
-        insert_and_move=both,
-    )
-    _SQL_BY_VENDOR[connection.vendor] = built
-    return built
-
-
-def _locked_head() -> AuditHead:
-    """The head row, locked until the transaction ends; created with the first entry."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
-    last = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
-    try:
-        with transaction.atomic():
-            head = AuditHead.objects.create(
-                pk=1,
-                last_id=last[0] if last else 0,
-                last_hash=last[1] if last else GENESIS_HASH,
-            )
-    except IntegrityError:
-        # Another transaction created it first (PostgreSQL: we waited for its commit).
-        return AuditHead.objects.select_for_update().get(pk=1)
-    if last:
-        # Entries without a head: someone deleted the head row. Carry on from the last entry
-        # (refusing would stop every audited write) but leave the fact in the chain itself.
-        logger.error("The audit chain head was missing; rebuilt from entry #%s", last[0])
-        _append(
-            head,
-            actor=None,
-            action="audit.head_rebuilt",
-            object_type="auditentry",
-            object_id=str(last[0]),
-            region_code="",
-            before=None,
-            after=None,
-            note="The chain head was missing and was rebuilt from the last entry.",
-        )
-    return head
 
 
 def _check_lengths(**values: str) -> None:

@@ -1,8 +1,11 @@
 """The hash-chained, append-only audit log.
 
-Every entry carries the sha256 of the entry before it (`prev_hash`) and its own `hash` over its
-content and that link, so that a row altered or removed directly in the database breaks the chain
-(`pantau verifyaudit`, verify.py). Entries are only ever written by `pantau.audit.log.record`.
+Every chained entry carries its position in the chain (`seq`), the sha256 of the entry before it
+(`prev_hash`) and its own `hash` over its content and that link, so that a row altered or removed
+directly in the database breaks the chain (`pantau verifyaudit`, verify.py). Entries are written
+by `pantau.audit.log.record` inside the caller's transaction without a position or hash (the
+queue), and chained shortly after by the sequencer (`pantau.audit.sequencer`); see
+docs/audit.md.
 """
 
 from typing import NamedTuple
@@ -64,8 +67,10 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
+    # Set by the sequencer when it chains the entry; NULL / "" while the entry waits in the queue.
+    seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -74,6 +79,10 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["at"], name="audit_at_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The queue: what the sequencer reads, in id order.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unchained_idx"
+            ),
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -84,7 +93,6 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Audit entries cannot be changed.")
-        # Always an INSERT: with an explicit id Django would otherwise try an UPDATE first.
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
@@ -116,7 +124,8 @@ class Change(NamedTuple):
 
 # What the hash covers, in this order of names (the JSON is canonical, so order does not matter
 # for the digest; the list only documents it). `actor` (the foreign key) is left out on purpose:
-# it turns NULL when the user is deleted, while actor_username keeps who it was.
+# it turns NULL when the user is deleted, while actor_username keeps who it was. `seq` is left
+# out too: the order is fixed by the links (prev_hash), and seq only indexes it.
 HASHED_FIELDS = (
     "id",
     "at",
@@ -133,15 +142,15 @@ HASHED_FIELDS = (
 
 
 class AuditHead(models.Model):
-    """One row: the id and hash of the last entry.
+    """One row: the position and hash of the last chained entry.
 
-    `record` locks it (SELECT ... FOR UPDATE) to serialise appends on PostgreSQL and takes the
-    next id from it; `verify_chain` compares it with the last entry, which is how removing the
-    newest entries is detected.
+    Only the sequencer locks it (SELECT ... FOR UPDATE), once per batch, to serialise
+    sequencers on PostgreSQL; `verify_chain` compares it with the last chained entry, which is
+    how removing the newest entries is detected. Requests never touch it.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
@@ -149,4 +158,4 @@ class AuditHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self) -> str:
-        return f"#{self.last_id} {self.last_hash[:12]}"
+        return f"#{self.last_seq} {self.last_hash[:12]}"

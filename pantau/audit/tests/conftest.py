@@ -4,6 +4,7 @@ from django.forms import CheckboxInput, MultiWidget
 
 from pantau.audit.log import record
 from pantau.audit.models import AuditEntry, AuditHead
+from pantau.audit.sequencer import chain_queued
 
 
 def raw_sql(sql: str, params=()) -> None:
@@ -13,9 +14,17 @@ def raw_sql(sql: str, params=()) -> None:
         cursor.execute(sql, params)
 
 
+def chained(entry: AuditEntry) -> AuditEntry:
+    """The entry as the sequencer chained it. The tests' transaction never commits, so the
+    on-commit wake never comes: this runs the sequencer as the wake would."""
+    chain_queued()
+    return AuditEntry.objects.get(pk=entry.pk)
+
+
 @pytest.fixture
 def chain(db) -> list[AuditEntry]:
-    """Five new entries at the end of the log (the demo set-up may have written some before)."""
+    """Five new chained entries at the end of the log (the demo set-up may have written some
+    before)."""
     entries = []
     for i in range(5):
         with transaction.atomic():
@@ -30,6 +39,7 @@ def chain(db) -> list[AuditEntry]:
                     note=f"step {i}",
                 )
             )
+        entries[-1] = chained(entries[-1])
     return entries
 
 

@@ -9,6 +9,8 @@ from django.db import transaction
 
 from pantau.audit.log import entry_hash, record, snapshot
 from pantau.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from pantau.audit.sequencer import chain_queued
+from pantau.audit.tests.conftest import chained
 from pantau.audit.verify import verify_chain
 from pantau.instruction.models import Position
 from pantau.regions.models import Region
@@ -18,17 +20,42 @@ WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 def test_it_links_each_entry_to_the_one_before(chain):
-    first = AuditEntry.objects.order_by("id").first()
-    assert first.id == 1 and first.prev_hash == GENESIS_HASH
+    first = AuditEntry.objects.order_by("seq").first()
+    assert first.seq == 1 and first.prev_hash == GENESIS_HASH
     for before, entry in zip(chain, chain[1:], strict=False):
-        assert entry.id == before.id + 1
+        assert entry.seq == before.seq + 1
         assert entry.prev_hash == before.hash
         assert len(entry.hash) == 64 and entry.hash != before.hash
     head = AuditHead.objects.get()
-    assert (head.last_id, head.last_hash) == (chain[-1].id, chain[-1].hash)
+    assert (head.last_seq, head.last_hash) == (chain[-1].seq, chain[-1].hash)
     result = verify_chain(batch_size=2)
-    assert result.ok and result.first_bad_id is None
-    assert result.checked == AuditEntry.objects.count() == chain[-1].id
+    assert result.ok and result.first_bad_id is None and result.queued == 0
+    assert result.checked == AuditEntry.objects.count() == chain[-1].seq
+
+
+def test_an_entry_is_queued_in_the_transaction_and_chained_after_it(chain):
+    with transaction.atomic():
+        entry = record(actor=None, action="test.queued", after={"n": 1})
+        # no chain position, no hash, no lock on the head inside the writer's transaction
+        assert (entry.seq, entry.prev_hash, entry.hash) == (None, "", "")
+    result = verify_chain()
+    assert result.ok and result.queued == 1 and result.checked == chain[-1].seq
+    assert result.oldest_queued_at == AuditEntry.objects.get(pk=entry.pk).at
+    assert chain_queued() == 1
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert entry.seq == chain[-1].seq + 1 and entry.prev_hash == chain[-1].hash
+    assert verify_chain().queued == 0 and verify_chain().ok
+
+
+def test_the_sequencer_chains_in_id_order_in_batches(chain):
+    with transaction.atomic():
+        entries = [record(actor=None, action="test.batch", object_id=str(i)) for i in range(7)]
+    assert chain_queued(batch_size=3) == 7
+    stored = list(AuditEntry.objects.filter(action="test.batch").order_by("seq"))
+    assert [e.id for e in stored] == [e.id for e in entries]
+    assert [e.seq for e in stored] == list(range(chain[-1].seq + 1, chain[-1].seq + 8))
+    result = verify_chain(batch_size=2)
+    assert result.ok and result.queued == 0
 
 
 def test_it_takes_type_id_and_region_from_the_object(users):
@@ -70,7 +97,8 @@ def test_what_is_hashed_is_what_the_database_gives_back():
     assert stored.after["whole"] == 2 and stored.after["big"] == 10**20
     assert stored.after["lat"] == -7.75 and stored.after["tags"] == ["a", "b"]
     assert stored.after["nested"] == {"1": ["08:00:00"]}
-    assert entry_hash(stored.hashed_fields()) == stored.hash == entry.hash
+    chained_entry = chained(entry)
+    assert entry_hash(chained_entry.hashed_fields()) == chained_entry.hash != ""
     assert verify_chain().ok
 
 
@@ -92,8 +120,9 @@ def test_an_entry_rolls_back_with_the_change_it_describes(chain):
     assert not AuditEntry.objects.filter(action="test.rolled_back").exists()
     with transaction.atomic():
         entry = record(actor=None, action="test.after")
-    # no gap in the ids: a gap always means a removed entry
-    assert entry.id == chain[-1].id + 1 and entry.prev_hash == chain[-1].hash
+    # no gap in the chain: a gap always means a removed entry
+    entry = chained(entry)
+    assert entry.seq == chain[-1].seq + 1 and entry.prev_hash == chain[-1].hash
     assert verify_chain().ok
 
 
@@ -101,6 +130,7 @@ def test_it_keeps_who_acted_when_their_account_is_deleted(chain):
     user = get_user_model().objects.create_user("sementara", password="x-Sementara-2024")
     with transaction.atomic():
         entry = record(actor=user, action="test.by_user", after={"x": 1})
+    chained(entry)
     user.delete()
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert entry.actor is None and entry.actor_username == "sementara"
@@ -109,7 +139,7 @@ def test_it_keeps_who_acted_when_their_account_is_deleted(chain):
 
 def test_it_starts_a_transaction_of_its_own_when_called_outside_one(chain):
     entry = record(actor=None, action="test.autocommit")
-    assert AuditEntry.objects.get(pk=entry.pk).prev_hash == chain[-1].hash
+    assert chained(entry).prev_hash == chain[-1].hash
     assert verify_chain().ok
 
 

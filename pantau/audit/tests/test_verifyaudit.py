@@ -8,7 +8,7 @@ from django.db import transaction
 from pantau.audit.log import entry_hash, record
 from pantau.audit.management.commands import verifyaudit
 from pantau.audit.models import AuditEntry
-from pantau.audit.tests.conftest import raw_sql
+from pantau.audit.tests.conftest import chained, raw_sql
 from pantau.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_it_names_an_entry_altered_in_the_database(chain, sql, params):
     result = verify_chain(batch_size=2)
     assert not result.ok
     assert result.first_bad_id == target.id
-    assert result.checked == target.id
+    assert result.checked == target.seq
     with pytest.raises(CommandError) as failure:
         run_verifyaudit()
     message = str(failure.value)
@@ -52,26 +52,44 @@ def test_it_names_an_entry_altered_in_the_database(chain, sql, params):
 
 
 def test_it_names_the_entry_after_one_that_was_removed(chain):
-    removed = chain[2].id
-    raw_sql("DELETE FROM {entry} WHERE id = %s", [removed])
+    removed = chain[2]
+    raw_sql("DELETE FROM {entry} WHERE id = %s", [removed.id])
     result = verify_chain()
     assert not result.ok
-    assert result.first_bad_id == removed + 1
-    assert f"#{removed}" in result.reason
+    assert result.first_bad_id == chain[3].id
+    assert f"position #{removed.seq} " in result.reason
     with pytest.raises(CommandError) as failure:
         run_verifyaudit()
-    assert f"#{removed + 1} " in str(failure.value) and "test.step" in str(failure.value)
+    assert f"#{chain[3].id} " in str(failure.value) and "test.step" in str(failure.value)
 
 
 def test_it_notices_that_the_newest_entries_were_removed(chain):
     raw_sql("DELETE FROM {entry} WHERE id >= %s", [chain[3].id])
     result = verify_chain()
     assert not result.ok
-    assert result.first_bad_id == chain[3].id
-    assert f"#{chain[3].id}" in result.reason and f"#{chain[4].id}" in result.reason
+    assert f"#{chain[3].seq} " in result.reason and f"#{chain[4].seq} " in result.reason
     with pytest.raises(CommandError) as failure:
         run_verifyaudit()
-    assert f"#{chain[3].id} " in str(failure.value)
+    assert f"#{chain[3].seq} " in str(failure.value)
+
+
+def test_a_removed_entry_is_named_while_newer_ones_wait_in_the_queue(chain):
+    with transaction.atomic():
+        record(actor=None, action="test.waiting")
+    raw_sql("DELETE FROM {entry} WHERE id = %s", [chain[1].id])
+    result = verify_chain()
+    assert not result.ok and result.first_bad_id == chain[2].id and result.queued == 1
+    with pytest.raises(CommandError) as failure:
+        run_verifyaudit()
+    assert f"#{chain[2].id} " in str(failure.value)
+
+
+def test_the_queued_tail_is_reported_apart_from_the_chain(chain):
+    with transaction.atomic():
+        record(actor=None, action="test.waiting")
+        record(actor=None, action="test.waiting")
+    out = run_verifyaudit()
+    assert "2 " in out.splitlines()[0] and f": {chain[-1].seq} " in out.splitlines()[-1]
 
 
 def test_it_notices_an_entry_rewritten_with_a_recomputed_hash(chain):
@@ -84,7 +102,7 @@ def test_it_notices_an_entry_rewritten_with_a_recomputed_hash(chain):
     result = verify_chain()
     assert not result.ok
     # the rewritten entry matches its own hash; the next one no longer links to it
-    assert result.first_bad_id == target.id + 1
+    assert result.first_bad_id == chain[2].id
     assert f"#{target.id}" in result.reason
 
 
@@ -101,9 +119,11 @@ def test_it_notices_the_newest_entry_rewritten_with_a_recomputed_hash(chain):
 
 def test_it_notices_an_entry_added_without_record(chain):
     last = chain[-1]
-    stray = AuditEntry(id=last.id + 1, at=last.at, action="test.stray", prev_hash=last.hash)
+    stray = AuditEntry(at=last.at, action="test.stray", seq=last.seq + 1, prev_hash=last.hash)
+    stray.save()
     stray.hash = entry_hash(stray.hashed_fields())
-    stray.save()  # an INSERT that went around record(): the chain head does not know it
+    raw_sql("UPDATE {entry} SET hash = %s WHERE id = %s", [stray.hash, stray.id])
+    # an INSERT that went around record() and the sequencer: the chain head does not know it
     result = verify_chain()
     assert not result.ok and result.first_bad_id == stray.id
 
@@ -116,9 +136,10 @@ def test_a_deleted_head_is_reported_and_then_rebuilt_in_the_open(chain):
         run_verifyaudit()
     with transaction.atomic():
         entry = record(actor=None, action="test.after_head_loss")
-    rebuilt = AuditEntry.objects.get(pk=entry.id - 1)
-    assert rebuilt.action == "audit.head_rebuilt" and rebuilt.object_id == str(chain[-1].id)
-    assert rebuilt.prev_hash == chain[-1].hash
+    entry = chained(entry)
+    rebuilt = AuditEntry.objects.get(action="audit.head_rebuilt")
+    assert rebuilt.object_id == str(chain[-1].id)
+    assert rebuilt.prev_hash == chain[-1].hash and entry.prev_hash == rebuilt.hash
     assert verify_chain().ok
 
 
