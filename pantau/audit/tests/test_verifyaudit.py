@@ -57,7 +57,7 @@ def test_it_names_the_entry_after_one_that_was_removed(chain):
     result = verify_chain()
     assert not result.ok
     assert result.first_bad_id == chain[3].id
-    assert f"position #{removed.seq} " in result.reason
+    assert f"#{removed.seq} " in result.reason
     with pytest.raises(CommandError) as failure:
         run_verifyaudit()
     assert f"#{chain[3].id} " in str(failure.value) and "test.step" in str(failure.value)
