@@ -499,7 +499,7 @@ def _answer_variants(checklist) -> list[dict]:
 REPORT_COLUMNS = [
     "id", "client_id", "operation_id", "region_id", "tps", "stage_id", "checklist_id",
     "author_id", "observed_at", "received_at", "channel", "situation", "answers", "narrative",
-    "lat", "lon", "location_flagged", "location_distance_km",
+    "lat", "lon", "location_flagged", "location_distance_km", "checklist_complete",
 ]  # fmt: skip
 PROBLEM_COLUMNS = [
     "id", "client_id", "operation_id", "title", "description", "category_id", "severity",
@@ -646,6 +646,7 @@ def report_rows(ctx, plan, authors, camats, sink, n_reports, n_problems, rng, fi
                 f"{place.lon + (rand() - 0.5) * 0.01:.5f}" if located else None,
                 sink.false,
                 None,
+                sink.true,
             )
             if rand() < p_problem:
                 problems.append((rid, place, tps, stage_id, author, epoch + delay))

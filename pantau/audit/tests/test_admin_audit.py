@@ -119,7 +119,7 @@ def test_a_user_edit_never_writes_the_password_hash(login, users):
     data["phone"] = "0812-0000-1111"
     assert client.post(url, data).status_code == 302
     entry = last_entry("user.change")
-    assert entry.before == {"phone": camat.phone} and entry.after == {"phone": "0812-0000-1111"}
+    assert entry.before == {"phone": camat.phone} and entry.after == {"phone": "+6281200001111"}
 
     response = client.post(
         f"/admin/accounts/user/{camat.pk}/password/",
