@@ -18,12 +18,11 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from pantau.channels.base import SendError
 from pantau.channels.models import Link, Outbound
 from pantau.channels.providers.registry import adapter
-from pantau.lib.backoff import MAX_ATTEMPTS, retry_delay
+from pantau.lib.backoff import MAX_ATTEMPTS, requeue_stalled, retry_delay
 
 logger = logging.getLogger(__name__)
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)  # free-form messages only within this of the last one
-STALLED_AFTER = dt.timedelta(minutes=30)
 
 
 def whatsapp_template(link: Link | None, event: str) -> str | None:
@@ -112,16 +111,9 @@ def deliver_outbound(outbound_id: int) -> None:
 @db_periodic_task(crontab(minute="*/15"))
 def requeue_stalled_messages() -> int:
     """Queue again the pending messages whose task was lost; answer how many."""
-    now = timezone.now()
-    stalled = list(
-        Outbound.objects.filter(
-            status=Outbound.Status.PENDING, next_attempt_at__lt=now - STALLED_AFTER
-        ).values_list("pk", flat=True)[:500]
+    return requeue_stalled(
+        Outbound.objects.filter(status=Outbound.Status.PENDING), deliver_outbound
     )
-    Outbound.objects.filter(pk__in=stalled).update(next_attempt_at=now)
-    for outbound_id in stalled:
-        deliver_outbound(outbound_id)
-    return len(stalled)
 
 
 @db_task(retries=3, retry_delay=60)

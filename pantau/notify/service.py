@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from pantau.channels.deliver import notify_linked
@@ -159,12 +160,12 @@ def _webhook_deliveries(users: list, *, event: str, payload: dict) -> list[Webho
 
 
 def _enqueue(email_ids: list[int], delivery_ids: list[int]) -> None:
-    from pantau.notify import tasks  # the task module imports this one
-
+    # The tasks are named, not imported: the task module imports this one (lib/queue.py).
     if email_ids:
-        tasks.send_notification_emails(email_ids)
+        import_string("pantau.notify.tasks.send_notification_emails")(email_ids)
+    deliver = import_string("pantau.notify.tasks.deliver_webhook")
     for delivery_id in delivery_ids:
-        tasks.deliver_webhook(delivery_id)
+        deliver(delivery_id)
 
 
 def mark_read(user, pk: int | None = None) -> int:

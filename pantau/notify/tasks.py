@@ -5,7 +5,6 @@ and friends in webhooks.py) do the work and can be called without a queue.
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -14,16 +13,12 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from pantau.lib.backoff import requeue_stalled
 from pantau.notify.models import Notification, WebhookDelivery
 from pantau.notify.service import absolute_url
 from pantau.notify.webhooks import attempt_delivery, retry_delay
 
 logger = logging.getLogger(__name__)
-
-# A pending delivery this long past its next attempt has lost its queued task (the queue was
-# emptied, or the consumer was down): `requeue_stalled_deliveries` queues it again.
-STALLED_AFTER = timedelta(minutes=30)
-
 
 def email_message(notification: Notification, connection=None) -> EmailMessage:
     """The plain-text e-mail of one notification: subject = title, body + absolute link."""
@@ -103,14 +98,6 @@ def deliver_webhook(delivery_id: int) -> None:
 @db_periodic_task(crontab(minute="*/15"))
 def requeue_stalled_deliveries() -> int:
     """Queue again the pending deliveries whose task was lost; answer how many."""
-    now = timezone.now()
-    stalled = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=now - STALLED_AFTER
-        ).values_list("pk", flat=True)[:500]
+    return requeue_stalled(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING), deliver_webhook
     )
-    # Push the next attempt forward first, so that the next sweep does not queue them again.
-    WebhookDelivery.objects.filter(pk__in=stalled).update(next_attempt_at=now)
-    for delivery_id in stalled:
-        deliver_webhook(delivery_id)
-    return len(stalled)
