@@ -18,6 +18,7 @@ from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import ImageRejected, sniff
 from pantau.lib.limits import check_lengths
+from pantau.lib.staging import Staging
 from pantau.monitoring import lookups
 from pantau.monitoring.checklists import clean_answers, missing_required
 from pantau.monitoring.models import MAX_PHOTOS, Channel, Photo, Report, Situation
@@ -66,19 +67,34 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
 def do_submit_report(*, acting_user, client_id, **report) -> tuple[Report, bool]:
     """Store a field report once. Returns (report, created); the same client_id sent again by
     the same author returns the stored report unchanged (a retry or an offline queue). The
-    report's fields are those of `_new_report`."""
+    report's fields are those of `prepare_report`."""
     client_id = parse_client_id(client_id)
     return create_once(
         Report,
         client_id,
         sender=acting_user,
         sender_field="author_id",
-        create=lambda: _new_report(acting_user=acting_user, client_id=client_id, **report),
-        insert_first=True,  # _new_report inserts in an atomic block of its own
+        create=lambda: _insert_report(
+            prepare_report(acting_user=acting_user, client_id=client_id, **report)
+        ),
+        insert_first=True,  # _insert_report inserts in an atomic block of its own
     )
 
 
-def _new_report(
+def do_store_report(report: Report) -> tuple[Report, bool]:
+    """`do_submit_report` for a report already made by `prepare_report`: a caller that checks
+    everything before its own transaction stores it inside with this, once by its client_id."""
+    return create_once(
+        Report,
+        report.client_id,
+        sender=report.author,
+        sender_field="author_id",
+        create=lambda: _insert_report(report),
+        insert_first=True,
+    )
+
+
+def prepare_report(
     *,
     acting_user,
     client_id,
@@ -95,6 +111,9 @@ def _new_report(
     lon: float | None = None,
     partial_answers: bool = False,
 ) -> Report:
+    """The report, checked and not saved: everything that reads (territory, operation, stage,
+    checklist, the region's boundary) is done here, before any write."""
+    client_id = parse_client_id(client_id)
     check_lengths(narrative=(narrative, limits.LONG_TEXT))
     region, tps = field_region(acting_user, region, tps)
     if situation not in Situation.values:
@@ -148,24 +167,28 @@ def _new_report(
         location_flagged=flagged,
         location_distance_km=distance,
     )
+    return report
+
+
+def _insert_report(report: Report) -> Report:
     with transaction.atomic():
         report.save()
         audit.record(
-            actor=acting_user,
+            actor=report.author,
             action="report.create",
             obj=report,
             after={
-                "region": region.code,
-                "tps": tps,
-                "situation": situation,
-                "stage": stage.code if stage else None,
-                "channel": channel,
-                "observed_at": observed_at.isoformat(),
-                "answers": answers,
+                "region": report.region.code,
+                "tps": report.tps,
+                "situation": report.situation,
+                "stage": report.stage.code if report.stage else None,
+                "channel": report.channel,
+                "observed_at": report.observed_at.isoformat(),
+                "answers": report.answers,
                 "checklist_complete": report.checklist_complete,
                 "narrative": report.narrative,
-                "lat": lat,
-                "lon": lon,
+                "lat": report.lat,
+                "lon": report.lon,
             },
         )
     return report
@@ -195,19 +218,8 @@ def do_answer_checklist(report: Report, *, acting_user, answers: dict) -> Report
     return report
 
 
-def do_add_photo(report: Report, *, acting_user, upload) -> Photo:
-    """Accept a JPEG, PNG or WebP photo from the report's author, at most MAX_PHOTOS a report
-    on every channel (the ODK form has three photo fields); it is re-encoded (and its EXIF
-    location read) by the task queue, off the request path.
-
-    Only the author adds photos: a report is what its author saw, and a photo added by someone
-    else after it was sent would be shown as part of it."""
-    if report.author_id != acting_user.pk:
-        if not access.can(acting_user, Action.READ, report.region):
-            raise NotFound(_("Report not found."))
-        raise Forbidden(
-            _("Only the author of a report can add photos to it."), code="not_the_author"
-        )
+def check_photo(upload) -> None:
+    """Refuse what is not a JPEG, PNG or WebP photo of at most PHOTO_MAX_BYTES."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise Invalid(
             _("The photo is larger than %(mb)d MB. Send a smaller photo.")
@@ -223,22 +235,47 @@ def do_add_photo(report: Report, *, acting_user, upload) -> Photo:
             code="unsupported_type",
             fields={"photo": _("not a JPEG, PNG or WebP image")},
         ) from None
-    with transaction.atomic():
-        # the report's row locked: two uploads at once cannot both take the last place
-        Report.objects.select_for_update().filter(pk=report.pk).first()
-        if Photo.objects.filter(report=report).count() >= MAX_PHOTOS:
-            raise Invalid(
-                _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
-                code="too_many_photos",
-                fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
-            )
-        photo = Photo(report=report, uploaded_by=acting_user)
-        photo.original.save("upload", upload, save=False)
-        photo.save()
-        audit.record(
-            actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
+
+
+def stage_photo(upload, staging: Staging) -> str:
+    """Check a photo and write it to storage before the caller's transaction; the stored name,
+    for `do_add_photo(..., stored=name)` inside it."""
+    check_photo(upload)
+    return staging.put(Photo._meta.get_field("original"), upload)
+
+
+def do_add_photo(report: Report, *, acting_user, upload, stored: str = "") -> Photo:
+    """Accept a JPEG, PNG or WebP photo from the report's author, at most MAX_PHOTOS a report
+    on every channel (the ODK form has three photo fields); it is re-encoded (and its EXIF
+    location read) by the task queue, off the request path. The file is written before the
+    transaction (and removed if it fails); `stored`: `stage_photo` already checked and wrote it.
+
+    Only the author adds photos: a report is what its author saw, and a photo added by someone
+    else after it was sent would be shown as part of it."""
+    if report.author_id != acting_user.pk:
+        if not access.can(acting_user, Action.READ, report.region):
+            raise NotFound(_("Report not found."))
+        raise Forbidden(
+            _("Only the author of a report can add photos to it."), code="not_the_author"
         )
-        transaction.on_commit(lambda: _process_later(photo.pk))
+    with Staging() as staging:
+        name = stored or stage_photo(upload, staging)
+        with transaction.atomic():
+            # the report's row locked: two uploads at once cannot both take the last place
+            Report.objects.select_for_update().filter(pk=report.pk).first()
+            if Photo.objects.filter(report=report).count() >= MAX_PHOTOS:
+                raise Invalid(
+                    _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
+                    code="too_many_photos",
+                    fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
+                )
+            photo = Photo(report=report, uploaded_by=acting_user, original=name)
+            photo.save()
+            audit.record(
+                actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
+            )
+            transaction.on_commit(lambda: _process_later(photo.pk))
+        staging.keep(name)
     return photo
 
 

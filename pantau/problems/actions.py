@@ -17,6 +17,7 @@ from pantau.lib import limits
 from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.limits import check_lengths
+from pantau.lib.staging import Staging
 from pantau.monitoring.actions import field_region
 from pantau.notify.service import notify
 from pantau.problems import routing
@@ -118,18 +119,32 @@ def _notify_on_commit(recipients, *, event, problem, title):
 
 def do_create_problem(*, acting_user, client_id, **problem) -> tuple[Problem, bool]:
     """Inventory a problem once; the same client_id again returns the first (created=False).
-    The problem's fields are those of `_new_problem`."""
+    The problem's fields are those of `prepare_problem`."""
     client_id = parse_client_id(client_id)
     return create_once(
         Problem,
         client_id,
         sender=acting_user,
         sender_field="reporter_id",
-        create=lambda: _new_problem(acting_user=acting_user, client_id=client_id, **problem),
+        create=lambda: _insert_problem(
+            prepare_problem(acting_user=acting_user, client_id=client_id, **problem)
+        ),
     )
 
 
-def _new_problem(
+def do_store_problem(problem: Problem) -> tuple[Problem, bool]:
+    """`do_create_problem` for a problem already made by `prepare_problem` (checked before the
+    caller's transaction), once by its client_id."""
+    return create_once(
+        Problem,
+        problem.client_id,
+        sender=problem.reporter,
+        sender_field="reporter_id",
+        create=lambda: _insert_problem(problem),
+    )
+
+
+def prepare_problem(
     *,
     acting_user,
     client_id,
@@ -145,6 +160,9 @@ def _new_problem(
     lat: float | None = None,
     lon: float | None = None,
 ) -> Problem:
+    """The problem, checked and not saved: territory, operation, deadlines and owner are read
+    here, before any write."""
+    client_id = parse_client_id(client_id)
     check_lengths(
         title=(title, limits.TITLE),
         description=(description, limits.LONG_TEXT),
@@ -199,6 +217,12 @@ def _new_problem(
         created_at=now,
         updated_at=now,
     )
+    return problem
+
+
+def _insert_problem(problem: Problem) -> Problem:
+    acting_user = problem.reporter
+    recipients = routing.recipients("create", problem, actor=acting_user)
     with transaction.atomic():
         problem.save()
         _event(problem, ProblemEvent.Kind.CREATE, actor=acting_user, note=problem.suggestion)
@@ -208,18 +232,18 @@ def _new_problem(
             obj=problem,
             after={
                 "title": problem.title,
-                "category": category.code,
-                "severity": severity,
-                "region": region.code,
+                "category": problem.category.code,
+                "severity": problem.severity,
+                "region": problem.region.code,
                 **_snapshot(problem),
-                "report": report.pk if report else None,
+                "report": problem.report_id,
             },
         )
         _notify_on_commit(
-            routing.recipients("create", problem, actor=acting_user),
+            recipients,
             event="create",
             problem=problem,
-            title=_("New problem in %(region)s") % {"region": region.name},
+            title=_("New problem in %(region)s") % {"region": problem.region.name},
         )
     return problem
 
@@ -599,10 +623,9 @@ ATTACHMENT_TYPES = {
 }
 
 
-def do_add_attachment(problem_id: int, *, acting_user, upload) -> Attachment:
-    """Attach a photo (JPEG, PNG, WebP) or a PDF to a problem; the type is read from the file."""
-    problem = access.get_problem(acting_user, problem_id)
-    access.require_act(acting_user, problem, ProblemAction.ATTACH)
+def check_attachment(upload) -> str:
+    """The content type of a photo (JPEG, PNG, WebP) or a PDF, read from the file; Invalid for
+    anything else or anything larger than ATTACHMENT_MAX_BYTES."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise Invalid(
             _("The file is larger than %(mb)d MB.")
@@ -610,6 +633,7 @@ def do_add_attachment(problem_id: int, *, acting_user, upload) -> Attachment:
             code="too_large",
             fields={"file": _("too large")},
         )
+    upload.seek(0)
     head = upload.read(12)
     upload.seek(0)
     content_type = next(
@@ -623,24 +647,44 @@ def do_add_attachment(problem_id: int, *, acting_user, upload) -> Attachment:
             code="unsupported_type",
             fields={"file": _("unsupported type")},
         )
+    return content_type
+
+
+def stage_attachment(upload, staging: Staging) -> str:
+    """Check a file and write it to storage before the caller's transaction; the stored name,
+    for `do_add_attachment(..., stored=name)` inside it."""
+    check_attachment(upload)
+    return staging.put(Attachment._meta.get_field("file"), upload)
+
+
+def do_add_attachment(problem_id: int, *, acting_user, upload, stored: str = "") -> Attachment:
+    """Attach a photo (JPEG, PNG, WebP) or a PDF to a problem; the type is read from the file.
+    The file is written before the transaction (and removed if it fails); `stored`:
+    `stage_attachment` already wrote it."""
+    problem = access.get_problem(acting_user, problem_id)
+    access.require_act(acting_user, problem, ProblemAction.ATTACH)
+    content_type = check_attachment(upload)
     name = (upload.name or "lampiran").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-    with transaction.atomic():
-        attachment = Attachment(
-            problem=problem,
-            name=name,
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=acting_user,
-        )
-        attachment.file.save("upload", upload, save=False)
-        attachment.save()
-        _event(problem, ProblemEvent.Kind.ATTACH, actor=acting_user, note=name)
-        audit.record(
-            actor=acting_user,
-            action="problem.attach",
-            obj=problem,
-            after={"attachment": attachment.pk, "name": name, "type": content_type},
-        )
+    with Staging() as staging:
+        stored = stored or staging.put(Attachment._meta.get_field("file"), upload)
+        with transaction.atomic():
+            attachment = Attachment(
+                problem=problem,
+                name=name,
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=acting_user,
+                file=stored,
+            )
+            attachment.save()
+            _event(problem, ProblemEvent.Kind.ATTACH, actor=acting_user, note=name)
+            audit.record(
+                actor=acting_user,
+                action="problem.attach",
+                obj=problem,
+                after={"attachment": attachment.pk, "name": name, "type": content_type},
+            )
+        staging.keep(stored)
     return attachment
 
 

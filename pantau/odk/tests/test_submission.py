@@ -358,3 +358,67 @@ def test_a_form_as_deep_as_the_limit_is_still_read():
     instance = parse_instance(xml)
     assert instance.get("/".join(["g"] * (MAX_DEPTH - 3))) == "v"
     assert instance.get("meta/instanceID").startswith("uuid:")
+
+
+def stored_files(settings) -> list:
+    root = settings.MEDIA_ROOT
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_refused_second_photo_leaves_no_file_behind(phone, forms, settings):
+    instance_id = uuid.uuid4()
+    values = {**VOTING_VALUES, "photo1": "a.jpg", "photo2": "b.jpg"}
+    xml = fill(forms["pantau-pemungutan"], values, instance_id)
+    response = phone.submit(xml, {"a.jpg": jpeg(), "b.jpg": b"%PDF-1.4 not a photo"})
+    assert response.status_code == 400
+    assert not Report.objects.filter(client_id=instance_id).exists()
+    assert stored_files(settings) == []
+
+
+def test_a_write_failing_in_the_transaction_removes_the_photos_written(
+    phone, forms, settings, monkeypatch
+):
+    from pantau.odk import actions
+
+    def refuse(report):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(actions, "do_store_report", refuse)
+    instance_id = uuid.uuid4()
+    xml = fill(forms["pantau-pemungutan"], {**VOTING_VALUES, "photo1": PHOTO}, instance_id)
+    with pytest.raises(RuntimeError):
+        phone.submit(xml, {PHOTO: jpeg()})
+    assert stored_files(settings) == []
+    assert not OdkSubmission.objects.filter(instance_id=instance_id).exists()
+
+
+def test_the_form_checks_and_photo_are_done_before_the_write_transaction(
+    phone, forms, monkeypatch
+):
+    """The write transaction (on SQLite the database's write lock) holds only the writes: the
+    form is built, the report checked and the photo written before it opens."""
+    from django.db import connection
+
+    from pantau.lib.staging import Staging
+    from pantau.odk import actions
+
+    depth = {}
+
+    def spy(name, function):
+        def call(*args, **kwargs):
+            depth[name] = len(connection.atomic_blocks)
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(actions, "find_form", spy("form", actions.find_form))
+    monkeypatch.setattr(actions, "prepare_report", spy("check", actions.prepare_report))
+    monkeypatch.setattr(Staging, "put", spy("photo", Staging.put))
+    monkeypatch.setattr(actions, "do_store_report", spy("write", actions.do_store_report))
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    instance_id = uuid.uuid4()
+    xml = fill(forms["pantau-pemungutan"], {**VOTING_VALUES, "photo1": PHOTO}, instance_id)
+    assert phone.submit(xml, {PHOTO: jpeg()}).status_code == 201
+    assert depth["form"] == depth["check"] == depth["photo"] == outside
+    assert depth["write"] == outside + 1
+    assert Report.objects.get(client_id=instance_id).photos.count() == 1
