@@ -29,7 +29,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from pantau.instruction.models import Assignment, Cluster, Operation, Role
+from pantau.instruction.models import READABLE, Assignment, Cluster, Operation, Role
 from pantau.lib.errors import Forbidden, NotFound
 from pantau.monitoring.models import Report
 from pantau.periodic.models import PeriodicReport, Scope
@@ -123,9 +123,9 @@ def _compute_territory(user) -> Territory:
         return EVERYWHERE
     position = user.position if user.position_id and user.position.is_active else None
     operations = (
-        Operation.objects.filter(pk=position.operation_id, is_active=True)
+        Operation.objects.filter(pk=position.operation_id, status__in=READABLE)
         if position
-        else Operation.objects.filter(is_active=True)
+        else Operation.objects.filter(status__in=READABLE)
     )
     codes: set[str] = set()
     match user.role:
@@ -202,13 +202,13 @@ def top_regions(user) -> QuerySet[Region]:
     """The roots of the user's territory (what their home page lists first)."""
     terr = territory(user)
     if terr.everything:
-        return Region.objects.filter(operations__is_active=True).distinct()
+        return Region.objects.filter(operations__status__in=READABLE).distinct()
     return Region.objects.filter(code__in=terr.roots)
 
 
 def visible_clusters(user) -> QuerySet[Cluster]:
     """Clusters whose every kecamatan the user sees, or that the user coordinates."""
-    clusters = Cluster.objects.filter(operation__is_active=True)
+    clusters = Cluster.objects.filter(operation__status__in=READABLE)
     terr = territory(user)
     if terr.everything:
         return clusters

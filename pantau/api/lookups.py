@@ -30,14 +30,14 @@ def _of_region(objects: QuerySet, region: Region, field: str):
 def stage(code: str | None, region: Region) -> Stage | None:
     if not code:
         return None
-    stages = Stage.objects.filter(code=code, is_active=True, operation__is_active=True)
+    stages = Stage.objects.filter(code=code, is_active=True, operation__status="active")
     return _of_region(stages, region, "stage")
 
 
 def checklist(code: str | None, region: Region) -> Checklist | None:
     if not code:
         return None
-    checklists = Checklist.objects.filter(code=code, is_active=True, operation__is_active=True)
+    checklists = Checklist.objects.filter(code=code, is_active=True, operation__status="active")
     return _of_region(checklists, region, "checklist")
 
 

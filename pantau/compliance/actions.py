@@ -27,7 +27,7 @@ def do_send_reminders(now: dt.datetime | None = None) -> int:
     """Send the reminders whose time has come; answer how many were sent."""
     now = now or timezone.now()
     operations = Operation.objects.filter(
-        is_active=True,
+        status=Operation.Status.ACTIVE,
         pk__in=ReportingRule.objects.filter(
             is_active=True, remind_minutes_before__isnull=False
         ).values("operation"),

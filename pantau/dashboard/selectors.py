@@ -33,7 +33,7 @@ from pantau.figures.vocabulary import (  # noqa: F401 - the dashboard's vocabula
     situation,
     start_of_today,
 )
-from pantau.instruction.models import Category, Stage
+from pantau.instruction.models import READABLE, Category, Stage
 from pantau.lib.clock import WIB, local_date
 from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Report
@@ -727,7 +727,7 @@ def map_geojson(
 
 
 def stages() -> QuerySet[Stage]:
-    return Stage.objects.filter(is_active=True, operation__is_active=True).order_by(
+    return Stage.objects.filter(is_active=True, operation__status__in=READABLE).order_by(
         "operation_id", "order", "starts_on"
     )
 

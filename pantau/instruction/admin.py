@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pantau.audit.admin import AuditedModelAdmin
 from pantau.instruction import models
+from pantau.instruction.actions import do_set_operation_status
+from pantau.lib.errors import PantauError
 
 
 class ElectionInline(admin.TabularInline):
@@ -16,9 +20,32 @@ class StageInline(admin.TabularInline):
 
 @admin.register(models.Operation)
 class OperationAdmin(AuditedModelAdmin):
-    list_display = ["name", "code", "region", "signed_on", "is_active", "loaded_at"]
-    readonly_fields = ["source_file", "loaded_at"]
+    list_display = ["name", "code", "region", "signed_on", "status", "loaded_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "source_file", "loaded_at"]  # status: by the actions, audited
     inlines = [ElectionInline, StageInline]
+    actions = ["close_operations", "open_operations"]
+
+    def _set_status(self, request, queryset, status):
+        for operation in queryset:
+            try:
+                do_set_operation_status(operation, status, acting_user=request.user)
+            except PantauError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s: %(status)s.")
+                    % {"name": operation.name, "status": models.Operation.Status(status).label},
+                )
+
+    @admin.action(description=gettext_lazy("Close (keep readable, refuse new writes)"))
+    def close_operations(self, request, queryset):
+        self._set_status(request, queryset, models.Operation.Status.CLOSED)
+
+    @admin.action(description=gettext_lazy("Open (take reports and problems)"))
+    def open_operations(self, request, queryset):
+        self._set_status(request, queryset, models.Operation.Status.ACTIVE)
 
 
 @admin.register(models.Agency)

@@ -167,6 +167,7 @@ class _Resolver:
         self.region: Region | None = None
         self.kecamatan: dict[str, Region] = {}
         self.by_name: dict[str, Region] = {}
+        self.territory: list[str] = []  # region codes; empty: the whole region
 
     def check(self) -> None:
         doc, chk = self.doc, self.checker
@@ -197,6 +198,7 @@ class _Resolver:
         ):
             self.kecamatan[found.code] = found
             self.by_name[slug(found.name)] = found
+        self._check_territory(doc.operation.territory)
 
         agencies = {a.code: a for a in doc.agencies}
         positions = {p.code: p for p in doc.positions}
@@ -272,6 +274,29 @@ class _Resolver:
                     )
 
         routing.check(doc.routing, chk.error)
+
+    def _check_territory(self, entries) -> None:
+        """The operation's `territory`: region codes, a kecamatan's own or its villages'."""
+        for i, entry in enumerate(entries):
+            path = ("operation", "territory", i)
+            kec = self.find_kecamatan((*path, "kecamatan"), entry.kecamatan)
+            if kec is None:
+                continue
+            if not entry.villages:
+                self.territory.append(kec.code)
+                continue
+            villages = Region.objects.filter(parent=kec, level=Level.DESA).only("code", "name")
+            by_ref = {v.code: v for v in villages} | {slug(v.name): v for v in villages}
+            for j, ref in enumerate(entry.villages):
+                village = by_ref.get(ref) or by_ref.get(slug(ref))
+                if village is None:
+                    self.checker.error(
+                        (*path, "villages", j),
+                        _("no village %(ref)r in kecamatan %(name)s")
+                        % {"ref": ref, "name": kec.name},
+                    )
+                else:
+                    self.territory.append(village.code)
 
     def _unknown(self, what: str, code: str) -> str:
         return _("no %(what)s with code %(code)r in this file") % {"what": what, "code": code}
@@ -625,9 +650,34 @@ STEPS: tuple[tuple[Any, tuple[Step, ...]], ...] = (
 )
 
 
-def _apply_operation(doc: InstructionFile, res: _Resolver, path: Path | str) -> ApplyResult:
+def _apply_operation(
+    doc: InstructionFile, res: _Resolver, path: Path | str, *, draft: bool = False
+) -> ApplyResult:
+    """Create or update the operation. A new one starts active (a draft with `draft`); an
+    update leaves its status alone, and a closed one is not changed (open it first)."""
     counts: dict[str, int] = {}
     op_doc = doc.operation
+    stored = Operation.objects.filter(code=op_doc.code).first()
+    if stored is not None and stored.status == Operation.Status.CLOSED:
+        raise InputFileError(
+            _("The operation %(code)s is closed; its instruction is kept as it was.")
+            % {"code": op_doc.code},
+            [
+                SourceError(
+                    str(Path(path).name),
+                    None,
+                    _("to change it, open it first: pantau operation open %(code)s")
+                    % {"code": op_doc.code},
+                )
+            ],
+        )
+    if stored is None:  # its values are set (and counted) by the upsert below
+        stored = Operation(
+            code=op_doc.code,
+            status=Operation.Status.DRAFT if draft else Operation.Status.ACTIVE,
+        )
+        stored.region = res.region
+        stored.save()
     operation = _upsert(
         Operation,
         {"code": op_doc.code},
@@ -639,7 +689,7 @@ def _apply_operation(doc: InstructionFile, res: _Resolver, path: Path | str) -> 
             "signed_on": op_doc.instruction.signed_on,
             "signed_by": op_doc.instruction.signed_by,
             "notes": op_doc.notes,
-            "is_active": True,
+            "territory": res.territory,
             "source_file": str(Path(path).name),
         },
         counts,
@@ -651,13 +701,18 @@ def _apply_operation(doc: InstructionFile, res: _Resolver, path: Path | str) -> 
 
 
 def apply_instruction(
-    path: Path | str, *, acting_user=None, progress: Callable[[str], None] = lambda m: None
+    path: Path | str,
+    *,
+    acting_user=None,
+    progress: Callable[[str], None] = lambda m: None,
+    draft: bool = False,
 ) -> ApplyResult:
-    """Validate the file, then apply it in one transaction (see the module's docstring)."""
+    """Validate the file, then apply it in one transaction (see the module's docstring). A new
+    operation is active at once, or a draft with `draft` (`pantau operation open` starts it)."""
     progress(_("Checking %(file)s ...") % {"file": path})
     doc, res = validate_instruction(path)
     with transaction.atomic():
-        result = _apply_operation(doc, res, path)
+        result = _apply_operation(doc, res, path, draft=draft)
         applying = Applying(doc=doc, resolver=res, operation=result.operation, result=result)
         for message, steps in STEPS:
             progress(str(message))

@@ -20,7 +20,17 @@ class Role(models.TextChoices):
 
 
 class Operation(models.Model):
-    """One monitoring operation, e.g. the Pilkada 2024 monitoring of Kabupaten Probolinggo."""
+    """One monitoring operation, e.g. the Pilkada 2024 monitoring of Kabupaten Probolinggo.
+
+    Its life is draft -> active -> closed (see `instruction/operations.py`): a draft is loaded
+    but not yet in use; an active one takes reports and problems; a closed one stays readable
+    and takes nothing new. Several may be active at once in one region.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=300)
@@ -35,7 +45,17 @@ class Operation(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    territory = models.JSONField(
+        _("territory"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "codes of the kecamatan and villages the operation covers; empty: the whole region"
+        ),
+    )
     deadlines = models.JSONField(
         _("deadlines by severity"),
         default=dict,
@@ -57,6 +77,15 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """Takes new reports and problems (see `operations.ensure_writable`)."""
+        return self.status == self.Status.ACTIVE
+
+
+# The operations whose data is shown (a draft is not yet; a closed one still is).
+READABLE = (Operation.Status.ACTIVE, Operation.Status.CLOSED)
 
 
 DEFAULT_DEADLINES = {  # hours to acknowledge (verify) and to resolve, by severity

@@ -22,12 +22,32 @@ class InstructionDoc(Strict):
     signed_by: str = ""
 
 
+class TerritoryDoc(Strict):
+    """A kecamatan the operation covers: all of it, or only the villages listed."""
+
+    kecamatan: str = Field(description="code (35.13.01) or name (Sukapura)")
+    villages: list[str] = Field([], description="codes or names; empty: every village")
+
+    @field_validator("kecamatan", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        return str(value) if isinstance(value, int | float) else value
+
+    @field_validator("villages", mode="before")
+    @classmethod
+    def _names_as_text(cls, value):
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
 class OperationDoc(Strict):
     code: str = Field(pattern=CODE, max_length=64)
     name: str = Field(min_length=1, max_length=300)
     region: str = Field(description="Kemendagri code of the kabupaten/kota, e.g. 35.13")
     instruction: InstructionDoc = InstructionDoc()
     notes: str = ""
+    territory: list[TerritoryDoc] = Field(
+        [], description="the kecamatan (and villages) covered; empty: the whole region"
+    )
 
     @field_validator("region", mode="before")
     @classmethod

@@ -2,13 +2,14 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from pantau.instruction.models import Assignment, Cluster, Operation, Position, Stage
+from pantau.instruction import operations
+from pantau.instruction.models import READABLE, Assignment, Cluster, Operation, Position, Stage
 from pantau.lib.clock import local_date
 from pantau.regions.models import Region
 
 
 def active_operations() -> QuerySet[Operation]:
-    return Operation.objects.filter(is_active=True).select_related("region")
+    return Operation.objects.filter(status=Operation.Status.ACTIVE).select_related("region")
 
 
 def clusters_with_kecamatan(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
@@ -22,17 +23,17 @@ def kecamatan_officials(kecamatan: Region) -> dict:
     """Who serves a kecamatan under the active instruction: cluster, camat, Kepala OPD."""
     return {
         "clusters": list(
-            Cluster.objects.filter(kecamatan=kecamatan, operation__is_active=True)
+            Cluster.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
             .select_related("coordinator")
             .prefetch_related("coordinator__holders")
         ),
         "camat": list(
             Position.objects.filter(
-                region=kecamatan, role="camat", is_active=True, operation__is_active=True
+                region=kecamatan, role="camat", is_active=True, operation__status__in=READABLE
             ).prefetch_related("holders")
         ),
         "opd": list(
-            Assignment.objects.filter(kecamatan=kecamatan, operation__is_active=True)
+            Assignment.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
             .select_related("agency")
             .order_by("agency__name")
         ),
@@ -40,11 +41,23 @@ def kecamatan_officials(kecamatan: Region) -> dict:
 
 
 def operation_for_region(region: Region) -> Operation | None:
-    """The active operation whose territory holds `region`."""
+    """The first active operation whose territory holds `region` (a read that needs one; a
+    write asks `operation_for`, which also weighs the time)."""
     for operation in active_operations():
-        if region.is_within(operation.region.code):
+        if operations.holds(operation, region):
             return operation
     return None
+
+
+def operation_for(region: Region, moment, code: str | None = None) -> Operation:
+    """The operation a write about `region` at `moment` belongs to (`operations.resolve`)."""
+    return operations.resolve(
+        region,
+        moment,
+        active=list(active_operations()),
+        stages=lambda op: list(op.stages.filter(is_active=True)),
+        code=code,
+    )
 
 
 def stage_for(operation: Operation, moment) -> Stage | None:

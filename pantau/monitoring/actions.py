@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.audit import log as audit
-from pantau.instruction.models import Checklist, Stage
+from pantau.instruction import operations
+from pantau.instruction.models import Checklist, Operation, Stage
 from pantau.lib import limits
 from pantau.lib.clock import aware
 from pantau.lib.errors import Forbidden, Invalid, NotFound
@@ -102,6 +103,7 @@ def prepare_report(
     observed_at: dt.datetime,
     situation: str,
     channel: str = Channel.WEB,
+    operation: Operation | None = None,
     stage: Stage | None = None,
     checklist: Checklist | None = None,
     tps: str = "",
@@ -128,12 +130,14 @@ def prepare_report(
             _("The time observed is in the future. Check the phone's clock."),
             fields={"observed_at": _("in the future")},
         )
-    operation = lookups.operation_for_region(region)
     if operation is None:
+        operation = lookups.operation_for(region, observed_at)
+    elif not operations.holds(operation, region):
         raise Invalid(
-            _("No active monitoring operation covers this region."),
-            fields={"region": _("no active operation")},
+            _("That monitoring operation does not cover this region."),
+            fields={"operation": _("not covering this region")},
         )
+    operations.ensure_writable(operation, acting_user=acting_user)
     if stage is not None and stage.operation_id != operation.pk:
         raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
     stage = stage or lookups.stage_for(operation, observed_at)
@@ -199,6 +203,7 @@ def do_answer_checklist(report: Report, *, acting_user, answers: dict) -> Report
     question). Only its author may; an answer already given is not changed."""
     if report.author_id != acting_user.pk:
         raise NotFound(_("Report not found."))
+    operations.ensure_writable(report.operation, acting_user=acting_user)
     questions = report.checklist.questions if report.checklist_id else []
     new = {code: value for code, value in (answers or {}).items() if code not in report.answers}
     merged = clean_answers(questions, {**report.answers, **new}, partial=True)
@@ -258,6 +263,7 @@ def do_add_photo(report: Report, *, acting_user, upload, stored: str = "") -> Ph
         raise Forbidden(
             _("Only the author of a report can add photos to it."), code="not_the_author"
         )
+    operations.ensure_writable(report.operation, acting_user=acting_user)
     with Staging() as staging:
         name = stored or stage_photo(upload, staging)
         with transaction.atomic():

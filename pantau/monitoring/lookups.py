@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
+from pantau.instruction import operations, selectors
 from pantau.instruction.models import Checklist, Operation, Stage
 from pantau.lib.clock import local_date
 from pantau.regions.models import Region
@@ -95,18 +96,19 @@ def boundary(region: Region):
     return row[0] or row[1]
 
 
-def operation_for_region(region: Region) -> Operation | None:
-    """The active operation whose territory holds `region` (instruction.selectors'
-    operation_for_region, kept)."""
+def operation_for(region: Region, moment, code: str | None = None) -> Operation:
+    """The operation a report about `region` observed at `moment` belongs to
+    (instruction.selectors' operation_for, kept)."""
     structure = _current()
     if structure is None:
-        from pantau.instruction.selectors import operation_for_region as uncached
-
-        return uncached(region)
-    for operation in structure.operations:
-        if region.is_within(operation.region.code):
-            return operation
-    return None
+        return selectors.operation_for(region, moment, code)
+    return operations.resolve(
+        region,
+        moment,
+        active=structure.operations,
+        stages=lambda op: structure.stages.get(op.pk, []),
+        code=code,
+    )
 
 
 def stage_for(operation: Operation, moment) -> Stage | None:
@@ -114,9 +116,7 @@ def stage_for(operation: Operation, moment) -> Stage | None:
     stage_for, kept)."""
     structure = _current()
     if structure is None:
-        from pantau.instruction.selectors import stage_for as uncached
-
-        return uncached(operation, moment)
+        return selectors.stage_for(operation, moment)
     day = local_date(moment)
     stages = structure.stages.get(operation.pk, [])
     for stage in stages:
@@ -147,11 +147,13 @@ def _current() -> _Structure | None:
     kept = _structure
     if kept is not None and now - kept.loaded_at < TTL:
         return kept
-    operations = list(
-        Operation.objects.filter(is_active=True).select_related("region").defer("region__geometry")
+    active = list(
+        Operation.objects.filter(status=Operation.Status.ACTIVE)
+        .select_related("region")
+        .defer("region__geometry")
     )
-    loaded = _Structure(loaded_at=now, operations=operations)
-    ids = [op.pk for op in operations]
+    loaded = _Structure(loaded_at=now, operations=active)
+    ids = [op.pk for op in active]
     for stage in Stage.objects.filter(is_active=True, operation_id__in=ids).order_by(
         "operation", "order", "starts_on"
     ):

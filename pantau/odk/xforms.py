@@ -84,7 +84,7 @@ def forms_for(user) -> list[OdkForm]:
     forms: list[OdkForm] = []
     taken = {PROBLEM_FORM_ID}
     checklists = (
-        Checklist.objects.filter(operation__is_active=True, is_active=True, stage__is_active=True)
+        Checklist.objects.filter(operation__status="active", is_active=True, stage__is_active=True)
         .select_related("operation__region", "stage")
         .order_by("operation_id", "stage__order", "stage__starts_on", "order", "code")
     )

@@ -61,7 +61,7 @@ def request_due_reports(now: dt.datetime | None = None) -> list[PeriodicReport]:
     now = timezone.localtime(now or timezone.now(), WIB)
     today = now.date()
     created = []
-    items = model.objects.filter(is_active=True, operation__is_active=True).select_related(
+    items = model.objects.filter(is_active=True, operation__status="active").select_related(
         "operation", "operation__region"
     )
     for item in items:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from pantau.accounts import access
 from pantau.accounts.access import ProblemAction
 from pantau.audit import log as audit
+from pantau.instruction import operations
 from pantau.instruction.models import DEFAULT_DEADLINES, Agency, Category, Operation, Role, Stage
-from pantau.instruction.selectors import operation_for_region, stage_for
+from pantau.instruction.selectors import operation_for, stage_for
 from pantau.lib import limits
 from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.idempotency import create_once, parse_client_id
@@ -153,6 +154,7 @@ def prepare_problem(
     category: Category,
     severity: str,
     description: str = "",
+    operation: Operation | None = None,
     stage: Stage | None = None,
     suggestion: str = "",
     report=None,
@@ -186,13 +188,17 @@ def prepare_problem(
         and not report.region.is_within(region.code)
     ):
         raise Invalid(_("The source report is about another region."), fields={"report": "?"})
-    operation = operation_for_region(region)
-    if operation is None:
-        raise Invalid(
-            _("No active monitoring operation covers this region."),
-            fields={"region": _("no active operation")},
-        )
     now = timezone.now()
+    if operation is None:
+        operation = operation_for(region, now)
+    elif not operations.holds(operation, region):
+        raise Invalid(
+            _("That monitoring operation does not cover this region."),
+            fields={"operation": _("not covering this region")},
+        )
+    operations.ensure_writable(operation, acting_user=acting_user)
+    if stage is not None and stage.operation_id != operation.pk:
+        raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
     level = Level.DESA if region.level == RegionLevel.DESA else Level.KECAMATAN
     ack_due, resolve_due = deadlines(operation, severity, now)
     problem = Problem(
@@ -313,6 +319,9 @@ def do_problem_action(
                 code="stale",
             )
         access.require_act(acting_user, problem, action)
+        operations.ensure_writable(
+            problem.operation, acting_user=acting_user, reopening=action == ProblemAction.REOPEN
+        )
         allowed_from, to_status = TRANSITIONS[action]
         if problem.status not in allowed_from:
             raise Conflict(
@@ -663,6 +672,7 @@ def do_add_attachment(problem_id: int, *, acting_user, upload, stored: str = "")
     `stage_attachment` already wrote it."""
     problem = access.get_problem(acting_user, problem_id)
     access.require_act(acting_user, problem, ProblemAction.ATTACH)
+    operations.ensure_writable(problem.operation, acting_user=acting_user)
     content_type = check_attachment(upload)
     name = (upload.name or "lampiran").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     with Staging() as staging:
@@ -744,7 +754,11 @@ def overdue_candidates(now: dt.datetime | None = None):
     from django.db.models import Q
 
     now = now or timezone.now()
-    return Problem.objects.filter(
-        Q(status=Status.BARU, acknowledge_escalated=False, acknowledge_due_at__lte=now)
-        | Q(status__in=OPEN, resolve_escalated=False, resolve_due_at__lte=now)
-    ).values_list("pk", flat=True)
+    return (
+        Problem.objects.filter(
+            Q(status=Status.BARU, acknowledge_escalated=False, acknowledge_due_at__lte=now)
+            | Q(status__in=OPEN, resolve_escalated=False, resolve_due_at__lte=now)
+        )
+        .filter(operation__status=Operation.Status.ACTIVE)  # a closed one escalates no more
+        .values_list("pk", flat=True)
+    )

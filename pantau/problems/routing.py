@@ -5,7 +5,7 @@ pantau/instruction/routing.py); this module only resolves them to people."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from pantau.instruction.models import Operation, Role
+from pantau.instruction.models import READABLE, Operation, Role
 from pantau.instruction.routing import rules
 from pantau.problems.models import LEVELS, Level, Problem, Status
 from pantau.problems.owners import owner_at, responsible
@@ -78,7 +78,7 @@ def waiting_to_verify_q(user) -> Q:
         return query
     operations = getattr(user, "_pantau_operations", None)
     if operations is None:  # once per request object, like the territory
-        operations = list(Operation.objects.filter(is_active=True).only("pk", "routing"))
+        operations = list(Operation.objects.filter(status__in=READABLE).only("pk", "routing"))
         user._pantau_operations = operations
     for operation in operations:
         for rule in rules(operation, "create"):

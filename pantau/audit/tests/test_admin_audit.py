@@ -90,7 +90,7 @@ def test_a_cluster_edit_records_its_kecamatan_and_region_edits_their_code(login)
 
 
 def test_inline_rows_are_written_one_by_one(login):
-    operation = Operation.objects.get(is_active=True)
+    operation = Operation.objects.get(status="active")
     stage = operation.stages.order_by("pk").first()
     client = login("admin")
     url = f"/admin/instruction/operation/{operation.pk}/change/"
@@ -170,7 +170,7 @@ def test_the_audit_log_is_read_only_in_the_admin(login, chain):
 
 
 def test_an_inline_row_added_and_then_deleted_is_written_both_times(login):
-    operation = Operation.objects.get(is_active=True)
+    operation = Operation.objects.get(status="active")
     client = login("admin")
     url = f"/admin/instruction/operation/{operation.pk}/change/"
     data = admin_form_data(client.get(url))

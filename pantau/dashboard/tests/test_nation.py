@@ -129,8 +129,8 @@ def test_the_administrator_lands_on_the_operation_and_else_on_the_nation(users, 
     # a regency deployment: the active operation's kabupaten, as before
     assert selectors.dashboard_region(admin).code == "35.13"
     assert selectors.dashboard_region(users["bupati"]).code == "35.13"
-    # no active operation (or several, in several provinces): the nation
-    Operation.objects.update(is_active=False)
+    # no operation in use (a draft only; or several, in several provinces): the nation
+    Operation.objects.update(status="draft")
     assert selectors.dashboard_region(admin).is_nation
 
 

@@ -36,9 +36,9 @@ def kept(monkeypatch):
 def test_it_answers_what_the_database_answers(kept):
     village = Region.objects.get(code=NGADISARI)
     operation = selectors.operation_for_region(village)
-    assert kept.operation_for_region(village) == operation
-    assert kept.operation_for_region(Region.objects.get(code="35.13")) == operation
     for moment in MOMENTS:
+        assert kept.operation_for(village, moment) == selectors.operation_for(village, moment)
+        assert kept.operation_for(village, moment) == operation
         stage = selectors.stage_for(operation, moment)
         assert kept.stage_for(operation, moment) == stage
         assert kept.first_checklist(stage) == stage.checklists.filter(is_active=True).first()
@@ -93,7 +93,7 @@ def test_inside_a_transaction_the_database_is_asked(users):
     lookups.clear()
     assert connection.in_atomic_block and not lookups.enabled()
     village = lookups.region(NGADISARI)
-    operation = lookups.operation_for_region(village)
+    operation = lookups.operation_for(village, MOMENTS[2])
     assert lookups.stage_for(operation, MOMENTS[2]).code == "pemungutan"
     assert lookups._structure is None and not lookups._regions
 

@@ -16,7 +16,7 @@ OPENROSA = {"HTTP_X_OPENROSA_VERSION": "1.0", "HTTP_ACCEPT_ENCODING": "gzip,defl
 def active_checklist_codes():
     return set(
         Checklist.objects.filter(
-            operation__is_active=True, is_active=True, stage__is_active=True
+            operation__status="active", is_active=True, stage__is_active=True
         ).values_list("code", flat=True)
     )
 
@@ -72,7 +72,7 @@ def test_the_version_follows_the_users_regions(collect):
 
 def test_a_changed_checklist_is_a_new_version(collect):
     before = form_list(collect().form_list())
-    checklist = Checklist.objects.get(code="pemungutan", operation__is_active=True)
+    checklist = Checklist.objects.get(code="pemungutan", operation__status="active")
     checklist.questions = [*checklist.questions, {"code": "baru", "text": "Baru?", "type": "text"}]
     checklist.save(update_fields=["questions"])
     after = form_list(collect().form_list())

@@ -40,7 +40,7 @@ def parse(xform: bytes):
 def test_a_checklist_form_is_a_well_formed_xform(collect):
     xform = download(collect(), "pantau-pemungutan")
     root, primary, choices, binds = parse(xform)
-    checklist = Checklist.objects.get(code="pemungutan", operation__is_active=True)
+    checklist = Checklist.objects.get(code="pemungutan", operation__status="active")
     assert root.find("h:head/h:title", NS).text == checklist.name
     assert primary.tag == qn("x", "data")
     assert primary.get("id") == "pantau-pemungutan" and primary.get("version")

@@ -7,7 +7,7 @@ from pantau.periodic.schedule import request_due_reports
 
 
 def test_it_requests_each_scheduled_report_once_a_day(db):
-    operation = Operation.objects.get(is_active=True)
+    operation = Operation.objects.get(status="active")
     stage = Stage.objects.filter(operation=operation).order_by("starts_on").first()
     PeriodicSchedule.objects.filter(operation=operation).delete()
     PeriodicSchedule.objects.create(

@@ -36,7 +36,7 @@ def plan(queryset) -> str:
 def big(users):
     """Tens of thousands of reports and problems over the regency's villages, analysed."""
     author = users["admin"]
-    operation = Operation.objects.filter(is_active=True).first()
+    operation = Operation.objects.filter(status="active").first()
     villages = list(Region.objects.filter(level="desa").values_list("pk", flat=True))
     category = Category.objects.first()
     start = timezone.now() - dt.timedelta(days=30)

@@ -14,11 +14,11 @@ TONGAS = "35.13.23"
 
 
 def stage(code):
-    return Stage.objects.get(code=code, operation__is_active=True)
+    return Stage.objects.get(code=code, operation__status="active")
 
 
 def checklist(code):
-    return Checklist.objects.get(code=code, operation__is_active=True)
+    return Checklist.objects.get(code=code, operation__status="active")
 
 
 def png_bytes(size=(8, 8)) -> bytes:

@@ -10,13 +10,18 @@ class Command(PantauCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the instruction YAML file")
         parser.add_argument("--check", action="store_true", help="validate only, change nothing")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="a new operation starts as a draft (start it with `pantau operation open`)",
+        )
 
-    def handle(self, file, check, **options):
+    def handle(self, file, check, draft=False, **options):
         if check:
             validate_instruction(file)
             self.stdout.write(self.style.SUCCESS(_("%(file)s is valid.") % {"file": file}))
             return
-        result = apply_instruction(file, progress=self.progress)
+        result = apply_instruction(file, progress=self.progress, draft=draft)
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if result.deactivated:
