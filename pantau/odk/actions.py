@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pantau.lib.errors import Conflict, Forbidden, Invalid
@@ -68,7 +68,7 @@ def do_receive_submission(*, acting_user, xml: bytes, files: Mapping[str, Upload
                 stored[name] = stage(upload, staging)
         with transaction.atomic():
             submission = OdkSubmission.objects.filter(instance_id=instance.instance_id).first()
-            created = False
+            created = locked = False
             if submission is None:
                 # (known only disappears with its report or problem: then prepare it again)
                 prepared = prepared or _prepare(acting_user, instance)
@@ -78,12 +78,10 @@ def do_receive_submission(*, acting_user, xml: bytes, files: Mapping[str, Upload
                 else:
                     problem, created = do_store_problem(prepared)
                     target = {"problem": problem}
-                submission, _new = OdkSubmission.objects.get_or_create(
-                    instance_id=instance.instance_id,
-                    defaults={"user": acting_user, "form_id": instance.form_id, **target},
-                )
-            # One request at a time adds attachments to one instance.
-            submission = OdkSubmission.objects.select_for_update().get(pk=submission.pk)
+                submission, locked = _insert_submission(acting_user, instance, target)
+            if not locked:
+                # One request at a time adds attachments to one instance.
+                submission = OdkSubmission.objects.select_for_update().get(pk=submission.pk)
             if submission.user_id != acting_user.pk:
                 raise _taken()
             added: list[str] = []
@@ -113,6 +111,22 @@ def do_receive_submission(*, acting_user, xml: bytes, files: Mapping[str, Upload
                 submission.attachment_names = [*submission.attachment_names, *added]
                 submission.save(update_fields=["attachment_names"])
     return Receipt(submission=submission, created=created, added=added)
+
+
+def _insert_submission(acting_user, instance: Instance, target: dict) -> tuple[OdkSubmission, bool]:
+    """(the new submission's row, True): inserted by this transaction, so locked until it
+    ends; or (the row another request inserted a moment before, False)."""
+    try:
+        with transaction.atomic():
+            submission = OdkSubmission.objects.create(
+                instance_id=instance.instance_id,
+                user=acting_user,
+                form_id=instance.form_id,
+                **target,
+            )
+    except IntegrityError:
+        return OdkSubmission.objects.get(instance_id=instance.instance_id), False
+    return submission, True
 
 
 def _prepare(acting_user, instance: Instance) -> Report | Problem:

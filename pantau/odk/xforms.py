@@ -76,8 +76,9 @@ class OdkForm:
         return "md5:" + hashlib.md5(self.xml.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def forms_for(user) -> list[OdkForm]:
-    """The blank forms `user` may fill: nothing for someone who may not report anywhere."""
+def forms_for(user, only: str | None = None) -> list[OdkForm]:
+    """The blank forms `user` may fill: nothing for someone who may not report anywhere.
+    `only`: just the form of that id (a submission's), the others' definitions not built."""
     regions = list(report_regions(user))
     if not regions:
         return []
@@ -96,7 +97,10 @@ def forms_for(user) -> list[OdkForm]:
         if form_id in taken:  # the same code in another active operation
             form_id = f"{FORM_ID_PREFIX}{checklist.operation.code}-{checklist.code}"
         taken.add(form_id)
-        forms.append(_report_form(form_id, checklist, inside))
+        if only is None or form_id == only:
+            forms.append(_report_form(form_id, checklist, inside))
+    if only is not None and only != PROBLEM_FORM_ID:
+        return forms
     categories = list(Category.objects.filter(is_active=True))
     if categories:
         forms.append(_problem_form(regions, categories))
@@ -105,7 +109,7 @@ def forms_for(user) -> list[OdkForm]:
 
 def find_form(user, form_id: str) -> OdkForm | None:
     """The form `form_id` of `user`'s forms, or None."""
-    return next((form for form in forms_for(user) if form.form_id == form_id), None)
+    return next((form for form in forms_for(user, only=form_id) if form.form_id == form_id), None)
 
 
 def choice_name(text: str) -> str:

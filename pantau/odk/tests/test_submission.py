@@ -392,9 +392,7 @@ def test_a_write_failing_in_the_transaction_removes_the_photos_written(
     assert not OdkSubmission.objects.filter(instance_id=instance_id).exists()
 
 
-def test_the_form_checks_and_photo_are_done_before_the_write_transaction(
-    phone, forms, monkeypatch
-):
+def test_the_form_checks_and_photo_are_done_before_the_write_transaction(phone, forms, monkeypatch):
     """The write transaction (on SQLite the database's write lock) holds only the writes: the
     form is built, the report checked and the photo written before it opens."""
     from django.db import connection
