@@ -17,6 +17,7 @@ from pantau.api.endpoints import (
     compliance,
     dashboard,
     instruction,
+    notifications,
     periodic,
     problems,
     reports,
@@ -70,3 +71,4 @@ api.add_router("", instruction.router)
 api.add_router("", dashboard.router)
 api.add_router("", compliance.router)
 api.add_router("", periodic.router)
+api.add_router("/notifications", notifications.router)

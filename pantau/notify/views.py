@@ -5,14 +5,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pantau.notify import service
-from pantau.notify.models import Notification
+from pantau.notify.selectors import notifications_of
 
 PER_PAGE = 20
 
 
 def _page(request, number):
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-    return Paginator(notifications, PER_PAGE).get_page(number)
+    return Paginator(notifications_of(request.user), PER_PAGE).get_page(number)
 
 
 @login_required

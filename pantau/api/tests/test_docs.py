@@ -32,6 +32,9 @@ PATHS = {
     "/api/v1/periodic-reports/{id}": {"get"},
     "/api/v1/periodic-reports/{id}/submit": {"post"},
     "/api/v1/periodic-reports/{id}/receive": {"post"},
+    "/api/v1/notifications": {"get"},
+    "/api/v1/notifications/{id}/read": {"post"},
+    "/api/v1/notifications/read-all": {"post"},
 }
 
 
