@@ -4,24 +4,23 @@ the clusters side by side, the time series, the feed of critical events and the 
 Every figure starts from `accounts.access`: the region is fetched with `dashboard_region` (a
 region of the territory, or an ancestor of it seen through the territory, e.g. the kabupaten as
 an Asisten sees it: only their eight kecamatan), and reports and problems are always narrowed to
-the user's territory. Figures are computed with a few GROUP BY queries over the code prefix of
-the child region (`Substr("region__code", 1, len(child code))`), never a query per child.
+the user's territory. The numbers come from the desk's one read model,
+`pantau.figures.read.figures` (its direct queries are their specification, the rollups a faster
+backend behind it); this module shapes them for the page and the API.
 
 The period [since, until) applies to what happens: reports observed, problems resolved, the
 time series and the feed. Open problems are those open now and reported before `until`.
 """
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Substr, TruncDay, TruncHour
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pantau.accounts import access
+from pantau.figures.read import Figures, Selection
 from pantau.figures.vocabulary import (  # noqa: F401 - the dashboard's vocabulary, said once
     SEVERITIES,
     SITUATION_LABELS,
@@ -34,14 +33,11 @@ from pantau.figures.vocabulary import (  # noqa: F401 - the dashboard's vocabula
     start_of_today,
 )
 from pantau.instruction.models import READABLE, Category, Stage
-from pantau.lib.clock import WIB, local_date
+from pantau.lib.clock import WIB
 from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Report
-from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity, Status
-from pantau.problems.selectors import overdue_q
+from pantau.problems.models import OPEN, Problem, ProblemEvent, Severity
 from pantau.regions.models import NATION_CODE, Level, Region, parent_code
-from pantau.rollups.read import figures as rollup_figures
-from pantau.rollups.read import series as rollup_series
 
 FEED_SIZE = 20
 MARKERS = 300
@@ -85,200 +81,15 @@ def dashboard_region(user, code: str | None = None) -> Region:
         raise
 
 
-def _subtree(region: Region, field: str = "region__code") -> Q:
-    return Region.subtree_q(region.code, field)
-
-
-@dataclass
-class Scope:
-    """The filtered reports and problems of a region as a user sees them, and the period."""
-
-    user: object
-    region: Region
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    stage: Stage | None = None
-    category: Category | None = None
-    now: dt.datetime = field(default_factory=timezone.now)
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def key(self, *what) -> tuple:
-        """The key in `cache` of what is computed for this scope. The dashboard view shares one
-        cache between the selectors of a request (the summary and the clusters read the same
-        kecamatan's figures), so the key names the user, the region and the filters too."""
-        stage = self.stage.pk if self.stage else None
-        category = self.category.pk if self.category else None
-        user = getattr(self.user, "pk", None)
-        return (*what, user, self.region.code, self.since, self.until, stage, category, self.now)
-
-    @property
-    def end(self) -> dt.datetime:
-        return min(self.until, self.now) if self.until else self.now
-
-    def reports(self) -> QuerySet[Report]:
-        """Reports inside the region and the territory, observed in the period."""
-        terr = access.territory(self.user)
-        if access.Action.READ not in access.allowed_actions(self.user) or not terr:
-            return Report.objects.none()
-        found = Report.objects.filter(self._inside(terr))
-        if self.since:
-            found = found.filter(observed_at__gte=self.since)
-        if self.until:
-            found = found.filter(observed_at__lt=self.until)
-        if self.stage:
-            found = found.filter(stage=self.stage)
-        return found
-
-    def problems(self) -> QuerySet[Problem]:
-        """Problems inside the region and the territory (not the period: callers choose)."""
-        terr = access.territory(self.user)
-        if not terr:
-            return Problem.objects.none()
-        found = access.problems_for(self.user).filter(self._inside(terr))
-        if self.stage:
-            found = found.filter(stage=self.stage)
-        if self.category:
-            found = found.filter(category=self.category)
-        return found
-
-    def _inside(self, terr) -> Q:
-        """The region's subtree, inside the territory: the territory's own filter only where
-        the region is not wholly inside it (the same condition twice makes PostgreSQL
-        underestimate the rows by orders of magnitude and pick nested loops over every place
-        instead of a LIMITed scan in time order)."""
-        if terr.contains(self.region.code):
-            return _subtree(self.region)
-        return terr.q("region__code") & _subtree(self.region)
-
-    def open_q(self) -> Q:
-        query = Q(status__in=OPEN)
-        if self.until:
-            query &= Q(created_at__lt=self.until)
-        return query
-
-    def resolved_q(self) -> Q:
-        query = Q(status=Status.SELESAI, resolved_at__isnull=False)
-        if self.since:
-            query &= Q(resolved_at__gte=self.since)
-        if self.until:
-            query &= Q(resolved_at__lt=self.until)
-        return query
-
-
-def _latest_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
-    """The latest report of each place (region) among `reports`."""
-    latest = reports.filter(region=OuterRef("region")).order_by("-observed_at", "-pk")
-    return reports.filter(pk=Subquery(latest.values("pk")[:1]))
-
-
-def _stats(scope: Scope, length: int) -> dict[str, Stats]:
-    """Stats per code prefix of `length` characters: from the rollups where they answer
-    exactly (`pantau.rollups.read`), else from the base rows. Once per scope and length in
-    the scope's cache."""
-
-    def compute():
-        found = _rollups(scope, length)
-        return found[0] if found is not None else _direct_stats(scope, length)
-
-    return cached(scope.cache, scope.key("stats", length), compute)
-
-
-def _rollups(scope: Scope, length: int):
-    return cached(scope.cache, scope.key("rollups", length), lambda: rollup_figures(scope, length))
-
-
-def _by_category(scope: Scope, length: int) -> dict[str, int]:
-    """Open problems by category code."""
-    found = _rollups(scope, length)
-    return found[1] if found is not None else _direct_by_category(scope)
-
-
-def _direct_by_category(scope: Scope) -> dict[str, int]:
-    rows = (
-        scope.problems()
-        .filter(scope.open_q())
-        .values("category__code")
-        .annotate(n=Count("pk"))
-        .order_by()
+def _select(user, region, since, until, stage, category, now, cache=None) -> Selection:
+    return Selection.of(
+        user, region, since=since, until=until, stage=stage, category=category, now=now, cache=cache
     )
-    return {row["category__code"]: row["n"] for row in rows}
 
 
-def _direct_stats(scope: Scope, length: int) -> dict[str, Stats]:
-    """The reference computation, from the base rows: Stats per code prefix of `length`
-    characters (the code of the child region holding the
-    place; a report or problem of the region itself is under the region's own code). Three
-    queries, whatever the number of children."""
-    stats: dict[str, Stats] = defaultdict(Stats)
-    key = Substr("region__code", 1, length)
-    reports = scope.reports()
-    for row in reports.annotate(key=key).values("key").annotate(n=Count("pk")).order_by():
-        stats[row["key"]].reports = row["n"]
-    latest = _latest_reports(reports).annotate(key=key).values("key", "situation")
-    for row in latest.annotate(n=Count("pk")).order_by():
-        stats[row["key"]].latest[row["situation"]] = row["n"]
-    open_q = scope.open_q()
-    today = start_of_today(scope.now)
-    counts = {
-        "open": Count("pk", filter=open_q),
-        "overdue": Count("pk", filter=open_q & overdue_q(scope.now)),
-        "resolved": Count("pk", filter=scope.resolved_q()),
-        "resolved_today": Count("pk", filter=Q(status=Status.SELESAI, resolved_at__gte=today)),
-        **{f"sev_{s}": Count("pk", filter=open_q & Q(severity=s)) for s in SEVERITIES},
-    }
-    problems = scope.problems().annotate(key=key).values("key").annotate(**counts).order_by()
-    for row in problems:
-        s = stats[row["key"]]
-        s.problems_open = row["open"]
-        s.problems_overdue = row["overdue"]
-        s.problems_resolved = row["resolved"]
-        s.resolved_today = row["resolved_today"]
-        s.by_severity = {sev: row[f"sev_{sev}"] for sev in SEVERITIES}
-    return stats
-
-
-def _reporting_rates(
-    user,
-    region: Region,
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-    cache: dict,
-) -> tuple[float | None, dict[str, float | None]]:
-    """The reporting rate of the region (as far as the user sees it) and per kecamatan child,
-    over the WIB days of [start, end), from the compliance app (None where it has no figure);
-    once per request in the request's `cache`."""
-    key = ("rates", getattr(user, "pk", None), region.code, start, end, now)
-    return cached(cache, key, lambda: _rates(user, region, start, end, now))
-
-
-def _rates(user, region: Region, start: dt.datetime, end: dt.datetime, now: dt.datetime):
-    try:
-        from pantau.compliance.selectors import compliance
-    except ImportError:  # the compliance app is not there yet
-        return None, {}
-    if region.level not in (Level.KABUPATEN, Level.KECAMATAN):
-        return None, {}
-    first = local_date(start)
-    last = max(first, local_date(end - dt.timedelta(microseconds=1)))
-    result = compliance(region=region, start=first, end=last, now=now)
-    terr = access.territory(user)
-    children = [c for c in result.children if terr.contains(_code(c))]
-    per_child = {_code(c): c.reporting_rate for c in children}
-    if terr.contains(region.code):
-        return result.reporting_rate, per_child
-    expected = sum(c.expected for c in children)  # seen through the territory: its kecamatan
-    return (sum(c.received for c in children) / expected if expected else None), per_child
-
-
-def _code(node) -> str:
-    region = getattr(node, "region", "")
-    return getattr(region, "code", region) or ""
-
-
-def _rate_period(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    """The period of the reporting rate: the chosen one, else today."""
-    return scope.since or start_of_today(scope.now), scope.end
+def _figures(user, region, since, until, stage, category, now, cache) -> Figures:
+    """The figures (pantau.figures.read) of the region as the user sees it."""
+    return Figures(_select(user, region, since, until, stage, category, now, cache))
 
 
 def children_of(user, region: Region) -> QuerySet[Region]:
@@ -322,14 +133,12 @@ def summary(
     """The figures of `region` as `user` sees it: the API's /dashboard shape. `cache`: one
     dict per request shared with `clusters` (the kecamatan's figures are computed once)."""
     now = now or timezone.now()
-    scope = Scope(user, region, since, until, stage, category, now, {} if cache is None else cache)
+    found = _figures(user, region, since, until, stage, category, now, cache)
     children = list(children_of(user, region))
     length = len(children[0].code) if children else len(region.code)
-    stats = _stats(scope, length)
-    total = Stats()
-    for s in stats.values():
-        total.add(s)
-    rate, rates = _reporting_rates(user, region, *_rate_period(scope), scope.now, scope.cache)
+    stats = found.stats(length)
+    total = found.total(length)
+    rate, rates = found.reporting_rates()
     return {
         "region": _region_out(region),
         "since": since,
@@ -343,7 +152,7 @@ def summary(
             "problems_resolved": total.problems_resolved,
         },
         "by_severity": total.by_severity,
-        "by_category": _by_category(scope, length),
+        "by_category": found.by_category(length),
         "children": [_child_row(c, stats.get(c.code) or Stats(), rates) for c in children],
     }
 
@@ -404,10 +213,9 @@ def clusters(
         groups = [("", _("Your kecamatan"), "", sorted(kecamatan, key=_name))]
         parent = kecamatan[0].parent
     visible = access.territory(user)
-    scope = Scope(user, parent, since, until, stage, category, now, {} if cache is None else cache)
-    stats = _stats(scope, len(groups[0][3][0].code) if groups[0][3] else 8)
-    today = start_of_today(now)
-    _rate, rates = _reporting_rates(user, parent, today, now, now, scope.cache)
+    found = _figures(user, parent, since, until, stage, category, now, cache)
+    stats = found.stats(len(groups[0][3][0].code) if groups[0][3] else 8)
+    _rate, rates = found.reporting_rates(start_of_today(now), now)  # today's
     return [
         {
             "code": code,
@@ -443,15 +251,11 @@ def timeseries(
     "opened_total", "resolved_total"}], "max"}. Without a period: the last 60 days that have
     any. Two queries. `cache`: the request's, as for `summary`."""
     now = now or timezone.now()
-    scope = Scope(user, region, since, until, stage, category, now, {} if cache is None else cache)
+    found = _figures(user, region, since, until, stage, category, now, cache)
+    scope = found.selection
     hourly = since is not None and scope.end - since <= dt.timedelta(days=2)
-    trunc = TruncHour if hourly else TruncDay
     step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
-    daily = None if hourly else _rollup_series(scope)
-    if daily is not None:
-        rows = {dt.datetime.combine(day, dt.time.min, tzinfo=WIB): v for day, v in daily.items()}
-    else:
-        rows = _direct_series(scope, trunc)
+    rows = found.series(hourly=hourly)
     if since:
         first = timezone.localtime(since, WIB)
         first = first.replace(minute=0, second=0, microsecond=0)
@@ -483,36 +287,6 @@ def timeseries(
     buckets = buckets[-MAX_BUCKETS:]
     peak = max((max(b["opened_total"], b["resolved_total"]) for b in buckets), default=0)
     return {"unit": "hour" if hourly else "day", "buckets": buckets, "max": peak}
-
-
-def _rollup_series(scope: Scope) -> dict | None:
-    return rollup_series(scope)
-
-
-def _direct_series(scope: Scope, trunc) -> dict[dt.datetime, dict]:
-    """The time series from the base rows (the reference; bounded by the period when hourly)."""
-    problems = scope.problems()
-    opened = problems
-    if scope.since:
-        opened = opened.filter(created_at__gte=scope.since)
-    if scope.until:
-        opened = opened.filter(created_at__lt=scope.until)
-    resolved = problems.filter(scope.resolved_q())
-    rows: dict[dt.datetime, dict] = defaultdict(lambda: {"opened": {}, "resolved": {}})
-    for name, found, moment in (
-        ("opened", opened, "created_at"),
-        ("resolved", resolved, "resolved_at"),
-    ):
-        grouped = (
-            found.annotate(bucket=trunc(moment, tzinfo=WIB))
-            .values("bucket", "category__code")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in grouped:
-            bucket = timezone.localtime(row["bucket"], WIB)
-            rows[bucket][name][row["category__code"]] = row["n"]
-    return rows
 
 
 def _next(moment: dt.datetime, step: dt.timedelta) -> dt.datetime:
@@ -559,7 +333,7 @@ def feed(
 ) -> list[dict]:
     """The latest critical events, newest first: what happened to critical and high problems,
     deadlines passed (any severity), and reports that say rawan. Two queries."""
-    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    scope = _select(user, region, since, until, stage, category, now)
     events = ProblemEvent.objects.filter(
         Q(problem__severity__in=CRITICAL) | Q(kind=ProblemEvent.Kind.OVERDUE),
         problem__in=scope.problems(),
@@ -618,7 +392,7 @@ def latest(
     size: int = 10,
 ) -> dict:
     """The latest reports and the open problems (most severe first) of the region."""
-    scope = Scope(user, region, since, until, stage, category, now or timezone.now())
+    scope = _select(user, region, since, until, stage, category, now)
     reports = scope.reports().select_related("region").defer(*REPORT_DEFER)
     reports = newest(reports, Report.objects, "observed_at", size)
     # Most severe first, then newest: one LIMITed query per severity (index on severity and
@@ -676,7 +450,7 @@ def map_geojson(
         }
         for child in data["children"]
     ]
-    scope = Scope(user, region, since, until, stage, category, now)
+    scope = _select(user, region, since, until, stage, category, now)
     markers = []
     located = scope.reports().filter(lat__isnull=False, lon__isnull=False)
     for r in newest(

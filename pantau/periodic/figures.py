@@ -1,11 +1,9 @@
 """The figures of a periodic report, gathered in one place.
 
-The situation and reporting rate per kecamatan come from the desk's dashboard
-(`pantau.dashboard.selectors.summary`) and the reporting compliance from
-`pantau.compliance.selectors.compliance`; while either is missing (they are written beside this
-app) a small fallback computes the same figures here, so that integrating them is this module
-only. The problem counts are computed here from the same problems the report lists, so that the
-totals and the table always agree.
+The situation and reporting rate per kecamatan and the reporting compliance come from the desk's
+one read model (`pantau.figures.read.figures`), as the dashboard shows them. The problem counts
+are computed here from the same problems the report lists, so that the totals and the table
+always agree.
 """
 
 import datetime as dt
@@ -13,19 +11,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
+from pantau.figures.read import Period
+from pantau.figures.read import Scope as FigureScope
+from pantau.figures.read import figures as desk_figures
+from pantau.figures.vocabulary import Stats
 from pantau.instruction.models import Role
 from pantau.monitoring.models import Report, Situation
 from pantau.regions.models import Region
-
-try:  # pragma: no cover - depends on what the other apps provide
-    from pantau.dashboard.selectors import summary as dashboard_summary
-except ImportError:  # pragma: no cover
-    dashboard_summary = None
-try:  # pragma: no cover
-    from pantau.compliance.selectors import compliance as compliance_figures
-except ImportError:  # pragma: no cover
-    compliance_figures = None
 
 SITUATION_RANK = {"": 0, Situation.AMAN: 1, Situation.WASPADA: 2, Situation.RAWAN: 3}
 
@@ -92,7 +86,10 @@ def gather(
         observed_at__gte=since,
         observed_at__lt=until,
     )
-    situations = _situations(top, kecamatan, reports, since, until)
+    found = desk_figures(
+        FigureScope(system_user(), top, now or timezone.now()), Period(since, until)
+    )
+    situations = _situations(found, top, kecamatan)
     rows = [
         {
             "code": k.code,
@@ -106,29 +103,27 @@ def gather(
         situation=worst(r["situation"] for r in rows),
         kecamatan=rows,
         reports=reports.count(),
-        compliance=_compliance(top, codes, whole, start, end, now),
+        compliance=_compliance(found, codes, whole, start, end),
     )
 
 
-def _situations(top, kecamatan, reports, since, until) -> dict[str, dict]:
-    if dashboard_summary is not None:
-        data = dashboard_summary(user=system_user(), region=top, since=since, until=until)
-        children = {c["code"]: c for c in data.get("children", [])}
-        if top.level == "kecamatan":  # its children are villages: the kecamatan's own figures
-            children = {top.code: data}
+def _situations(found, top: Region, kecamatan: list[Region]) -> dict[str, dict]:
+    """Per kecamatan: its situation and reporting rate (for a kecamatan report, the
+    kecamatan's own, as its dashboard shows them)."""
+    rate, rates = found.reporting_rates()
+    if top.level == "kecamatan":
         return {
-            code: {
-                "situation": child.get("situation") or "",
-                "reporting_rate": child.get("reporting_rate"),
-            }
-            for code, child in children.items()
+            top.code: {"situation": found.total(len(top.code)).situation, "reporting_rate": rate}
         }
-    # Fallback: the situation of the latest report of the period in each kecamatan.
-    latest: dict[str, str] = {}
-    ordered = reports.order_by("observed_at", "id").values_list("region__code", "situation")
-    for code, situation in ordered.iterator(chunk_size=2000):
-        latest[".".join(code.split(".")[:3])] = situation
-    return {k.code: {"situation": latest.get(k.code, "")} for k in kecamatan}
+    length = len(kecamatan[0].code) if kecamatan else len(top.code) + 3
+    stats = found.stats(length)
+    return {
+        k.code: {
+            "situation": stats.get(k.code, Stats()).situation,
+            "reporting_rate": rates.get(k.code),
+        }
+        for k in kecamatan
+    }
 
 
 def _attr(obj, name, default=None):
@@ -149,10 +144,10 @@ def _whole(top: Region, codes: list[str]) -> bool:
     )
 
 
-def _compliance(top, codes, whole, start, end, now) -> Compliance:
-    if compliance_figures is None:
+def _compliance(found, codes, whole, start, end) -> Compliance:
+    data = found.compliance(start, end)
+    if data is None:
         return Compliance(available=False)
-    data = compliance_figures(region=top, start=start, end=end, now=now)
     missing = [
         {
             "username": _attr(m, "username", ""),

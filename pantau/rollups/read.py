@@ -1,9 +1,11 @@
 """The dashboard's figures from the rollups plus what happened after the watermark.
 
-`figures(scope, length)` answers like `dashboard.selectors._direct_stats` (Stats per code prefix
-of `length` characters) and `by_category`, or None where the rollups cannot answer exactly and
-the caller computes from the base rows:
+A backend of `pantau.figures.read` (registered by this app's AppConfig): `figures(selection,
+length)` answers like `pantau.figures.read.direct_stats` (Stats per code prefix of `length`
+characters) and `direct_by_category`, or None where the rollups cannot answer exactly and the
+base rows answer:
 - the rollups were never built;
+- a filter they are not keyed on (they key on the stage and the category);
 - a period with an end (`until`), or a start that is not a WIB midnight (the page's periods
   "today", "everything" are; a past stage or a date range end at a midnight but have an end);
 - children below the kecamatan (a kecamatan's villages: bounded by one kecamatan's rows) or a
@@ -48,6 +50,8 @@ def _midnight(moment: dt.datetime) -> bool:
 def _plan(scope, length: int, *, days: bool = False):
     """Where to read, or None: (key depth, read depth, watermark). With `days` (the time
     series, which counts by day only) a period ending at a WIB midnight is answered too."""
+    if not scope.filters.only("stage", "category"):
+        return None
     if scope.since is not None and not _midnight(scope.since):
         return None
     if scope.until is not None and not (days and _midnight(scope.until)):
@@ -285,7 +289,7 @@ def _add_problem_tail(scope, length, mark, stats, by_category, snapshots, codes,
 
 def series(scope):
     """Problems opened (any state now) and resolved per WIB day and category code, as
-    `dashboard.selectors.timeseries` counts them by day: {day: {"opened": {code: n},
+    `pantau.figures.read.direct_series` counts them by day: {day: {"opened": {code: n},
     "resolved": {code: n}}}, or None where the rollups cannot answer (see `_plan`). One query on
     the tallies, plus the problems changed after the watermark."""
     plan = _plan(scope, len(scope.region.code), days=True)

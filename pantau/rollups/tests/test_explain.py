@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pantau.accounts import access
 from pantau.dashboard import selectors
+from pantau.figures.read import Selection
 from pantau.instruction.models import Category, Operation
 from pantau.monitoring.models import Report
 from pantau.problems.models import Problem
@@ -99,7 +100,7 @@ def test_the_key_queries_use_indexes(users, big):
     assert_indexed(compute.new_reports(recent, now), "monitoring_report")
     assert_indexed(Problem.objects.filter(updated_at__gt=recent), "problems_problem")
     # A kecamatan's dashboard (direct: bounded by the kecamatan) and its lists.
-    scope = selectors.Scope(camat, tongas, since=selectors.start_of_today(now), now=now)
+    scope = Selection.of(camat, tongas, since=selectors.start_of_today(now), now=now)
     assert_indexed(scope.reports(), "monitoring_report")
     assert_indexed(scope.problems().filter(scope.open_q()), "problems_problem")
     assert_indexed(scope.reports().order_by("-observed_at", "-pk")[:10], "monitoring_report")
@@ -113,7 +114,7 @@ def test_the_key_queries_use_indexes(users, big):
     # problems: LIMITed scans of the time indexes, not a sort of every report of the region.
     bupati = users["bupati"]
     regency = selectors.dashboard_region(bupati)
-    scope = selectors.Scope(bupati, regency, now=now)
+    scope = Selection.of(bupati, regency, now=now)
     assert_indexed(scope.reports().order_by("-observed_at", "-pk")[:10], "monitoring_report")
     open_problems = scope.problems().filter(scope.open_q())
     assert_indexed(

@@ -11,10 +11,12 @@ from django.utils import timezone
 from pantau.accounts import access
 from pantau.conftest import VOTING_DAY
 from pantau.dashboard import selectors
+from pantau.figures import read
 from pantau.instruction.models import Category, Stage
 from pantau.lib.clock import aware
 from pantau.regions.models import Region
 from pantau.rollups import compute
+from pantau.rollups import read as rollups
 from pantau.rollups.models import PlaceLatest, Tally
 
 KABUPATEN = "35.13"
@@ -37,7 +39,7 @@ def village(kecamatan: str, n: int = 0) -> str:
 def reference(monkeypatch, fn, **kw):
     """The figures computed from the base rows alone (the old computation)."""
     with monkeypatch.context() as m:
-        m.setattr(selectors, "_rollups", lambda scope, length: None)
+        m.setattr(read, "COUNTS", [])
         return fn(**kw)
 
 
@@ -59,20 +61,20 @@ def filter_sets(now):
 
 def reference_series(monkeypatch, **kw):
     with monkeypatch.context() as m:
-        m.setattr(selectors, "_rollup_series", lambda scope: None)
+        m.setattr(read, "SERIES", [])
         return selectors.timeseries(**kw)
 
 
 def used_rollup_series(user, region, **filters) -> bool:
-    scope = selectors.Scope(user, region, now=timezone.now(), **filters)
-    return selectors._rollup_series(scope) is not None
+    scope = read.Selection.of(user, region, now=timezone.now(), **filters)
+    return rollups.series(scope) is not None
 
 
 def used_rollups(user, region, **filters) -> bool:
-    scope = selectors.Scope(user, region, now=timezone.now(), **filters)
+    scope = read.Selection.of(user, region, now=timezone.now(), **filters)
     children = list(selectors.children_of(user, region))
     length = len(children[0].code) if children else len(region.code)
-    return selectors._rollups(scope, length) is not None
+    return rollups.figures(scope, length) is not None
 
 
 def assert_same(users, monkeypatch, now=None, expect_rollups=True, thorough=False):
