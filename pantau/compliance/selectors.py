@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
-from pantau.instruction.models import Assignment, Cluster, Operation, ReportingRule, Role
+from pantau.instruction.models import Cluster, Operation, ReportingRule, Role
 from pantau.instruction.selectors import operation_for_region
 from pantau.lib.clock import WIB
 from pantau.lib.errors import Invalid, NotFound
@@ -197,71 +197,24 @@ def period(
 
 def responsible_units(operation: Operation, roles: Iterable[str]) -> dict[str, list[Unit]]:
     """Per role, the (user, region) pairs that owe reports: the territory of every active user
-    of that role, as `accounts.access` computes it, in a handful of queries for everyone."""
-    roles = set(roles)
+    of that role in `operation` (`accounts.access.territories`, everyone at once)."""
     units: dict[str, list[Unit]] = defaultdict(list)
+    roles = set(roles)
     if not roles:
         return units
     users = list(
         get_user_model()
         .objects.filter(is_active=True, is_superuser=False, role__in=roles)
-        .select_related("position__region")
+        .select_related("position")
         .order_by("username")
     )
-    by_agency: dict[int, list] = defaultdict(list)
-    by_coordinator: dict[int, list] = defaultdict(list)
-    with_regions = []
+    found = access.territories(users, operation=operation)
+    codes = sorted({code for t in found.values() for code in t.roots})
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     for user in users:
-        position = user.position if user.position_id and user.position.is_active else None
-        if position is not None and position.operation_id != operation.pk:
-            continue
-        name = user.get_full_name()
-        if user.role == Role.CAMAT:
-            if position is not None and position.region_id:
-                region = position.region
-                units[user.role].append(
-                    Unit(user.pk, user.username, name, region.code, region.name)
-                )
-        elif user.role == Role.OPD:
-            agency_id = (position.agency_id if position else None) or user.agency_id
-            if agency_id:
-                by_agency[agency_id].append(user)
-        elif user.role == Role.COORDINATOR:
-            if position is not None:
-                by_coordinator[position.pk].append(user)
-        elif user.role in (Role.VILLAGE, Role.MONITOR):
-            with_regions.append(user)
-    if by_agency:
-        for agency_id, code, kec_name in (
-            Assignment.objects.filter(operation=operation, agency_id__in=by_agency)
-            .order_by("kecamatan__code")
-            .values_list("agency_id", "kecamatan__code", "kecamatan__name")
-        ):
-            for user in by_agency[agency_id]:
-                units[Role.OPD].append(
-                    Unit(user.pk, user.username, user.get_full_name(), code, kec_name)
-                )
-    if by_coordinator:
-        for position_id, code, kec_name in (
-            Cluster.objects.filter(operation=operation, coordinator_id__in=by_coordinator)
-            .order_by("kecamatan__code")
-            .values_list("coordinator_id", "kecamatan__code", "kecamatan__name")
-        ):
-            for user in by_coordinator[position_id]:
-                units[Role.COORDINATOR].append(
-                    Unit(user.pk, user.username, user.get_full_name(), code, kec_name)
-                )
-    if with_regions:
-        people = {user.pk: user for user in with_regions}
-        for user_id, code, region_name in (
-            get_user_model()
-            .regions.through.objects.filter(user_id__in=people)
-            .order_by("region__code")
-            .values_list("user_id", "region__code", "region__name")
-        ):
-            user = people[user_id]
+        for code in sorted(found[user.pk].roots):
             units[user.role].append(
-                Unit(user.pk, user.username, user.get_full_name(), code, region_name)
+                Unit(user.pk, user.username, user.get_full_name(), code, names.get(code, ""))
             )
     return units
 
