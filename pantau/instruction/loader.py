@@ -672,6 +672,7 @@ def _apply_operation(
             ],
         )
     if stored is None:  # its values are set (and counted) by the upsert below
+        assert res.region is not None  # check() refused a file without its region
         stored = Operation(
             code=op_doc.code,
             status=Operation.Status.DRAFT if draft else Operation.Status.ACTIVE,
