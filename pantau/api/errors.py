@@ -1,4 +1,5 @@
-"""One JSON error shape for the whole API: {"detail": message, "code": machine code, "fields"}.
+"""One JSON error shape for the whole API: {"detail": message, "code": machine code, "fields"}
+(pantau.lib.errors.error_json, which the web forms answer the phone's outbox with too).
 
 Every error a request can meet becomes that shape here: Pantau's own errors (`PantauError`, with
 the status and code the actions chose), ninja's validation errors and unparsable bodies (400,
@@ -15,14 +16,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic import Field
 
-from pantau.lib.errors import PantauError, RateLimited
+from pantau.lib.errors import PantauError, RateLimited, error_json
 
 logger = logging.getLogger(__name__)
 
@@ -49,23 +50,12 @@ def error_response(
     fields: Mapping | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    body = {
-        "detail": _printable(detail),
-        "code": code,
-        "fields": {_printable(k): _printable(v) for k, v in (fields or {}).items()},
-    }
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response = error_json(status, code, detail, fields)
     for name, value in (headers or {}).items():
         response[name] = value
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="pantau"'
     return response
-
-
-def _printable(text) -> str:
-    # A field path may carry what the client sent, a lone surrogate included: never let it
-    # break the answer.
-    return str(text).encode("utf-8", "replace").decode("utf-8")
 
 
 def _pantau_error(request: HttpRequest, exc: PantauError) -> HttpResponse:

@@ -1,6 +1,10 @@
-"""One error hierarchy: a stable machine code, an HTTP status and a message for the user."""
+"""One error hierarchy: a stable machine code, an HTTP status and a message for the user; and
+one JSON shape for it, `{"detail": message, "code": machine code, "fields": {field: what is
+wrong}}`, answered by the API and by the web forms to the phone's outbox alike."""
 
-from django.http import Http404
+from collections.abc import Mapping
+
+from django.http import Http404, JsonResponse
 
 
 class PantauError(Exception):
@@ -81,3 +85,19 @@ class RateLimited(PantauError):
     def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+def error_json(status: int, code: str, detail: str, fields: Mapping | None = None) -> JsonResponse:
+    """The one JSON error shape: `fields` keyed by the field's name as the client sent it."""
+    body = {
+        "detail": _printable(detail),
+        "code": code,
+        "fields": {_printable(k): _printable(v) for k, v in (fields or {}).items()},
+    }
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _printable(text) -> str:
+    # A field path may carry what the client sent, a lone surrogate included: never let it
+    # break the answer.
+    return str(text).encode("utf-8", "replace").decode("utf-8")

@@ -21,10 +21,18 @@ class ImageRejected(ValueError):
     pass
 
 
+class TooManyPixels(ImageRejected):
+    """A picture whose header declares more than MAX_PIXELS: refused before it is decoded."""
+
+    def __init__(self, width: int, height: int):
+        super().__init__(f"{width}x{height} pixels is more than {MAX_PIXELS}")
+        self.width, self.height = width, height
+
+
 def _check_pixels(img: Image.Image) -> None:
     width, height = img.size
     if width * height > MAX_PIXELS:
-        raise ImageRejected(f"{width}x{height} pixels is more than {MAX_PIXELS}")
+        raise TooManyPixels(width, height)
 
 
 def sniff(fileobj) -> str:
@@ -35,6 +43,8 @@ def sniff(fileobj) -> str:
             fmt = img.format
             _check_pixels(img)
             img.verify()
+    except TooManyPixels:
+        raise
     except (
         UnidentifiedImageError,
         OSError,

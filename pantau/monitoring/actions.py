@@ -17,7 +17,7 @@ from pantau.lib.clock import aware
 from pantau.lib.errors import Forbidden, Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
-from pantau.lib.images import ImageRejected, sniff
+from pantau.lib.images import MAX_PIXELS, ImageRejected, TooManyPixels, sniff
 from pantau.lib.limits import check_lengths
 from pantau.lib.staging import Staging
 from pantau.monitoring import lookups
@@ -224,7 +224,7 @@ def do_answer_checklist(report: Report, *, acting_user, answers: dict) -> Report
 
 
 def check_photo(upload) -> None:
-    """Refuse what is not a JPEG, PNG or WebP photo of at most PHOTO_MAX_BYTES."""
+    """Refuse what is not a JPEG, PNG or WebP photo of at most PHOTO_MAX_BYTES and MAX_PIXELS."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise Invalid(
             _("The photo is larger than %(mb)d MB. Send a smaller photo.")
@@ -234,6 +234,16 @@ def check_photo(upload) -> None:
         )
     try:
         sniff(upload)
+    except TooManyPixels as exc:
+        raise Invalid(
+            _(
+                "The picture is too large: %(width)d×%(height)d pixels, at most %(max)d million."
+                " Send a photo taken with the phone's camera."
+            )
+            % {"width": exc.width, "height": exc.height, "max": MAX_PIXELS // 1_000_000},
+            code="too_many_pixels",
+            fields={"photo": _("too many pixels")},
+        ) from None
     except ImageRejected:
         raise Invalid(
             _("Only photos (JPEG, PNG or WebP) can be attached."),
@@ -257,6 +267,18 @@ def do_add_photo(report: Report, *, acting_user, upload, stored: str = "") -> Ph
 
     Only the author adds photos: a report is what its author saw, and a photo added by someone
     else after it was sent would be shown as part of it."""
+    photos, _created = do_add_photos(
+        report, acting_user=acting_user, uploads=[upload], stored=[stored] if stored else None
+    )
+    return photos[0]
+
+
+def do_add_photos(
+    report: Report, *, acting_user, uploads: list, client_id=None, stored: list | None = None
+) -> tuple[list[Photo], bool]:
+    """Add several photos at once (all or none), as do_add_photo does one. With `client_id`
+    (the web form adding photos afterwards, from the phone's outbox) the same batch sent twice
+    is stored once: the second time answers the photos of the first, and created False."""
     if report.author_id != acting_user.pk:
         if not access.can(acting_user, Action.READ, report.region):
             raise NotFound(_("Report not found."))
@@ -264,25 +286,36 @@ def do_add_photo(report: Report, *, acting_user, upload, stored: str = "") -> Ph
             _("Only the author of a report can add photos to it."), code="not_the_author"
         )
     operations.ensure_writable(report.operation, acting_user=acting_user)
+    client_id = parse_client_id(client_id) if client_id else None
+    if client_id and (prior := list(report.photos.filter(client_id=client_id))):
+        return prior, False
     with Staging() as staging:
-        name = stored or stage_photo(upload, staging)
+        names = stored or [stage_photo(upload, staging) for upload in uploads]
         with transaction.atomic():
             # the report's row locked: two uploads at once cannot both take the last place
             Report.objects.select_for_update().filter(pk=report.pk).first()
-            if Photo.objects.filter(report=report).count() >= MAX_PHOTOS:
+            if client_id and (prior := list(report.photos.filter(client_id=client_id))):
+                return prior, False
+            if Photo.objects.filter(report=report).count() + len(names) > MAX_PHOTOS:
                 raise Invalid(
                     _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
                     code="too_many_photos",
                     fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
                 )
-            photo = Photo(report=report, uploaded_by=acting_user, original=name)
-            photo.save()
-            audit.record(
-                actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
-            )
-            transaction.on_commit(lambda: _process_later(photo.pk))
-        staging.keep(name)
-    return photo
+            photos = []
+            for name in names:
+                photo = Photo(
+                    report=report, uploaded_by=acting_user, original=name, client_id=client_id
+                )
+                photo.save()
+                audit.record(
+                    actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
+                )
+                transaction.on_commit(lambda pk=photo.pk: _process_later(pk))
+                photos.append(photo)
+        for name in names:
+            staging.keep(name)
+    return photos, True
 
 
 def _process_later(photo_id: int) -> None:

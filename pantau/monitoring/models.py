@@ -139,6 +139,10 @@ class Photo(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The batch of photos added afterwards from the web form (the phone's outbox may send it
+    # twice); empty for the photos that came with the report. Looked up within one report's
+    # photos (at most MAX_PHOTOS, by the report's index): no index of its own.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -108,7 +108,9 @@ class ReportForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        # No `capture`: the phone offers the camera and the gallery (photos.js adds a button
+        # for each).
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
     observed_at = forms.DateTimeField(
         label=_("Observed at (WIB)"),
@@ -348,3 +350,16 @@ class ProblemActionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File (photo or PDF)"))
+
+
+class AddPhotosForm(forms.Form):
+    """Photos added to one's own report after it was sent (from the page or the outbox)."""
+
+    photos = MultipleFileField(
+        label=_("Add photos"), widget=MultipleFileInput(attrs={"accept": "image/*"})
+    )
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_id"].initial = uuid.uuid4

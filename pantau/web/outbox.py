@@ -10,6 +10,9 @@ stored, or the form again with its errors. offline.js sends the same form with t
 - `queue`: an item of the outbox, sent in the background. Every answer is JSON, and nothing is
   put in the session: the page shows what happened in its outbox box.
 
+Refusals are JSON in the API's error shape, `{"detail", "code", "fields"}` with the fields by
+their posted names (pantau.lib.errors.error_json).
+
 The script deletes an item from the phone only when the answer names its `client_id`: a login
 page, a captive portal or a proxy's error page never counts as delivered.
 
@@ -26,7 +29,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from pantau.lib.errors import PantauError
+from pantau.lib.errors import PantauError, error_json
 
 MODE_HEADER = "X-Pantau-Outbox"
 USER_HEADER = "X-Pantau-Outbox-User"
@@ -44,13 +47,11 @@ def other_user(request: HttpRequest) -> HttpResponse | None:
     sender = unquote(request.headers.get(USER_HEADER, ""))  # URL-encoded: headers are Latin-1
     if not mode(request) or not sender or sender == request.user.get_username():
         return None
-    return JsonResponse(
-        {
-            "code": "other_user",
-            "message": _("This was saved on the phone by %(user)s. Log in as %(user)s to send it.")
-            % {"user": sender},
-        },
-        status=403,
+    return error_json(
+        403,
+        "other_user",
+        _("This was saved on the phone by %(user)s. Log in as %(user)s to send it.")
+        % {"user": sender},
     )
 
 
@@ -70,12 +71,19 @@ def already_stored(request: HttpRequest, own):
 
 
 def stored(
-    request: HttpRequest, obj, *, created: bool, next_url: str, notes: list[tuple[int, str]]
+    request: HttpRequest,
+    obj,
+    *,
+    created: bool,
+    next_url: str,
+    notes: list[tuple[int, str]],
+    client_id: uuid.UUID | None = None,
 ) -> HttpResponse:
     """The answer to a report or problem stored (`created`) or found stored already.
 
     `notes` are (message level, text): the messages of a plain or page post, shown by the next
-    page; the `notes` of the JSON for the outbox."""
+    page; the `notes` of the JSON for the outbox. `client_id` is the posted one when it is not
+    the object's own (photos added to a report)."""
     how = mode(request)
     if how != QUEUE:
         for level, text in notes:
@@ -84,7 +92,7 @@ def stored(
         return redirect(next_url)
     return JsonResponse(
         {
-            "client_id": str(obj.client_id),
+            "client_id": str(client_id or obj.client_id),
             "id": obj.pk,
             "url": obj.get_absolute_url(),
             "created": created,
@@ -96,17 +104,14 @@ def stored(
 
 
 def refused(form, *, status: int = 400, error: PantauError | None = None) -> JsonResponse:
-    """A form the server refused, for the outbox: the message and, per field (by its label),
-    what is wrong. The item stays on the phone, marked, until the person deletes it."""
-    fields = {}
-    for name, errors in form.errors.items():
-        if name == "__all__":
-            continue
-        label = form.fields[name].label if name in form.fields else name
-        fields[str(label or name)] = " ".join(str(e) for e in errors)
+    """A form the server refused, for the outbox, in the API's error shape: the message and,
+    per field (by the name it was posted under), what is wrong. The item stays on the phone,
+    marked, until the person deletes it; offline.js shows each field by the label it kept."""
+    fields = {
+        name: " ".join(str(e) for e in errors)
+        for name, errors in form.errors.items()
+        if name != "__all__"
+    }
     general = [str(e) for e in form.non_field_errors()]
     message = error.message if error else (" ".join(general) or _("Check the form."))
-    return JsonResponse(
-        {"code": error.code if error else "invalid", "message": message, "fields": fields},
-        status=status,
-    )
+    return error_json(status, error.code if error else "invalid", message, fields)

@@ -33,6 +33,7 @@ SHELL = (
     "pantau/pwa.js",
     "pantau/offline.js",
     "pantau/locate.js",
+    "pantau/photos.js",
     *ICONS.values(),
 )
 OFFLINE_TEMPLATE = "pwa/offline.html"

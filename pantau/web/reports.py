@@ -3,6 +3,7 @@
 Views parse (forms), call the actions and selectors, and render; who sees what is decided by
 `accounts.access` through `monitoring.selectors`."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,18 +14,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pantau.accounts import access
 from pantau.accounts.access import Action
 from pantau.instruction.selectors import active_operations, operation_for_region, stage_for
+from pantau.lib import images
 from pantau.lib.errors import PantauError
 from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.monitoring import selectors
-from pantau.monitoring.actions import do_add_photo, do_submit_report
-from pantau.monitoring.models import Channel, Photo
+from pantau.monitoring.actions import do_add_photo, do_add_photos, do_submit_report
+from pantau.monitoring.models import MAX_PHOTOS, Channel, Photo
 from pantau.regions.models import Region
 from pantau.web import outbox
-from pantau.web.forms import ReportFilterForm, ReportForm
+from pantau.web.forms import AddPhotosForm, ReportFilterForm, ReportForm
 
 PER_PAGE = 25
 # What the no-script "show the questions" button carries over when it reloads the form.
@@ -41,6 +44,16 @@ CARRIED = (
     "lon",
     "also_problem",
 )
+
+
+def photo_limits() -> dict:
+    """What photos.js checks before sending: the same limits the server applies."""
+    return {
+        "max": MAX_PHOTOS,
+        "max_side": images.MAX_SIDE,
+        "max_pixels": images.MAX_PIXELS,
+        "max_bytes": settings.PHOTO_MAX_BYTES,
+    }
 
 
 def default_stage(region_code: str | None):
@@ -131,7 +144,12 @@ def _refuse(request, form: ReportForm, *, status: int, error: PantauError | None
 
 
 def _render_form(request, form: ReportForm, status: int = 200):
-    response = render(request, "reports/new.html", {"form": form}, status=status)
+    response = render(
+        request,
+        "reports/new.html",
+        {"form": form, "photo_limits": photo_limits()},
+        status=status,
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -164,16 +182,18 @@ def report_list(request):
 
 
 @login_required
-def report_detail(request, pk: int):
+def report_detail(request, pk: int, *, photo_form: AddPhotosForm | None = None, status=200):
     user = request.user
     report = selectors.report_for(user, pk)
+    photos = list(report.photos.all())
+    can_add_photos = report.author_id == user.pk and len(photos) < MAX_PHOTOS
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
             "answers": selectors.report_answers(report),
-            "photos": list(report.photos.all()),
+            "photos": photos,
             "problems": list(
                 access.problems_for(user)
                 .filter(report=report)
@@ -181,8 +201,53 @@ def report_detail(request, pk: int):
                 .order_by("-created_at")
             ),
             "can_add_problem": access.can(user, Action.WRITE, report.region),
+            "is_author": report.author_id == user.pk,
+            "photo_form": (photo_form or AddPhotosForm()) if can_add_photos else None,
+            "photo_limits": photo_limits(),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def report_add_photos(request, pk: int):
+    """Photos added to one's own report after it was sent: from the report's page, or from the
+    phone's outbox when they were chosen without signal (pantau/web/outbox.py)."""
+    user = request.user
+    if refusal := outbox.other_user(request):
+        return refusal
+    report = selectors.report_for(user, pk)
+    form = AddPhotosForm(request.POST, request.FILES)
+    error = None
+    if form.is_valid():
+        try:
+            photos, created = do_add_photos(
+                report,
+                acting_user=user,
+                uploads=form.cleaned_data["photos"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except PantauError as exc:
+            error = exc
+            pantau_error_to_form(form, exc, {"photo": "photos"})
+        else:
+            if created:
+                note = (messages.SUCCESS, _("Photos added to report #%(n)d.") % {"n": report.pk})
+            else:
+                note = (messages.INFO, _("These photos had already arrived; they are stored once."))
+            return outbox.stored(
+                request,
+                report,
+                created=created,
+                next_url=report.get_absolute_url(),
+                notes=[note],
+                client_id=form.cleaned_data["client_id"],
+            )
+    status = error.status if error else 400
+    if outbox.mode(request) == outbox.QUEUE:
+        return outbox.refused(form, status=status, error=error)
+    return report_detail(request, pk, photo_form=form, status=status)
 
 
 @login_required

@@ -19,6 +19,7 @@ urlpatterns = [
     path("laporan/ekspor.csv", exports.reports_csv, name="reports-csv"),
     path("laporan/ekspor.xlsx", exports.reports_xlsx, name="reports-xlsx"),
     path("laporan/<int:pk>/", reports.report_detail, name="report"),
+    path("laporan/<int:pk>/foto/", reports.report_add_photos, name="report-photos"),
     path("foto/<int:pk>/", reports.photo, name="photo"),
     path("masalah/", problems.problem_list, name="problems"),
     path("masalah/baru/", problems.problem_new, name="problem-new"),

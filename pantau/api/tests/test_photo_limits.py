@@ -52,8 +52,8 @@ def test_a_photo_between_the_limit_and_twice_the_limit_is_refused(api_as, new_re
     assert 10900 * 10900 < 2 * MAX_PIXELS  # Pillow itself would only warn
     report = new_report()
     response = upload(api_as("desa-3513012001"), report, png_declaring(10900, 10900))
-    body = error_shape(response, 400, "unsupported_type")
-    assert body["detail"] == "Hanya foto (JPEG, PNG, atau WebP) yang dapat dilampirkan."
+    body = error_shape(response, 400, "too_many_pixels")
+    assert "10900×10900" in body["detail"] and set(body["fields"]) == {"photo"}
     assert not report.photos.exists()
 
 

@@ -265,6 +265,10 @@ def test_a_report_the_server_refuses_stays_on_the_phone_with_its_message(demo_se
     assert failed["state"] == "failed" and failed["error"]["fields"]
     assert count(page) == 1  # never dropped by the script
     assert page.locator("#outbox-items li.is-failed").is_visible()
+    # The server names the field as posted (the API's error shape); the phone shows its label.
+    assert set(failed["error"]) == {"detail", "code", "fields"}
+    assert set(failed["error"]["fields"]) == {"region"}
+    assert "Wilayah: " in page.inner_text("#outbox-items li.is-failed")
     page.screenshot(path=ARTIFACTS / "offline-refused-360.png", full_page=True)
     assert on_server(demo_server, [item["client_id"]]) == {item["client_id"]: 0}
 

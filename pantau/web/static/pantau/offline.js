@@ -18,7 +18,10 @@
    IndexedDB: database "pantau", store "outbox", key client_id. An item:
      {client_id, kind: "report" | "problem", url: "/laporan/baru/", user: "desa-3513012001",
       entries: [[name, string or File]], summary: "Desa Ngadisari · Aman", saved_at: ms,
-      state: "waiting" | "failed", tries: n, error: null | {message, fields}}
+      labels: {name: the field's label on the form}, state: "waiting" | "failed", tries: n,
+      error: null | the server's refusal in the API's error shape {detail, code, fields}}
+   `fields` name the fields as they were posted; the list shows each by the label kept with
+   the item (the page showing the list may not have that form).
    A failed item (the server refused its content: 4xx other than 403 and 429) is never dropped
    by the script: it stays, with the server's message, until the person deletes it.
 
@@ -142,21 +145,59 @@
   }
 
   // POST one item; `how` is "queue" or "page". Resolves with the fetch Response, rejects on a
-  // network error (no signal, connection dropped, timeout, abort).
-  function post(item, how, signal) {
+  // network error (no signal, connection dropped, timeout, abort). With `onProgress` (a page
+  // whose person watches the upload) it goes by XMLHttpRequest, the one way a page learns how
+  // much of the body is sent: onProgress(sent bytes, total bytes).
+  function post(item, how, signal, onProgress) {
     return csrfToken().then(function (token) {
+      var headers = {
+        "X-CSRFToken": token,
+        "X-Pantau-Outbox": how,
+        "X-Pantau-Outbox-User": encodeURIComponent(item.user),
+      };
+      if (onProgress && global.XMLHttpRequest) {
+        return postWatched(item.url, formData(item), headers, signal, onProgress);
+      }
       return fetch(item.url, {
         method: "POST",
         body: formData(item),
         credentials: "same-origin",
         cache: "no-store",
         signal: signal,
-        headers: {
-          "X-CSRFToken": token,
-          "X-Pantau-Outbox": how,
-          "X-Pantau-Outbox-User": encodeURIComponent(item.user),
-        },
+        headers: headers,
       });
+    });
+  }
+
+  // The XMLHttpRequest twin of fetch for post(): resolves with what judge() reads of a Response.
+  function postWatched(url, body, headers, signal, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.withCredentials = true;
+      Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) onProgress(event.loaded, event.total);
+      };
+      xhr.onload = function () {
+        var target = new URL(url, global.location.href).href;
+        var text = xhr.responseText;
+        resolve({
+          status: xhr.status,
+          ok: xhr.status >= 200 && xhr.status < 300,
+          url: xhr.responseURL,
+          redirected: !!xhr.responseURL && xhr.responseURL !== target,
+          headers: { get: function (name) { return xhr.getResponseHeader(name); } },
+          json: function () { return Promise.resolve().then(function () { return JSON.parse(text); }); },
+          text: function () { return Promise.resolve(text); },
+        });
+      };
+      xhr.onerror = xhr.ontimeout = xhr.onabort = function () { reject(new Error("network")); };
+      if (signal) {
+        if (signal.aborted) return reject(new Error("abort"));
+        signal.addEventListener("abort", function () { xhr.abort(); });
+      }
+      xhr.send(body);
     });
   }
 
@@ -181,7 +222,7 @@
         return { outcome: "other_user", data: data };
       }
       if (status >= 400 && status < 500 && status !== 403 && status !== 429) {
-        return { outcome: "refused", data: data || { message: "HTTP " + status, fields: {} } };
+        return { outcome: "refused", data: data || { detail: "HTTP " + status, fields: {} } };
       }
       return { outcome: "later", status: status };
     });
@@ -359,12 +400,12 @@
         var error = item.error || {};
         var p = document.createElement("p");
         p.className = "error";
-        p.textContent = error.message || "";
+        p.textContent = error.detail || error.message || ""; // message: an item refused under an older script
         li.appendChild(p);
-        Object.keys(error.fields || {}).forEach(function (label) {
+        Object.keys(error.fields || {}).forEach(function (name) {
           var f = document.createElement("p");
           f.className = "error";
-          f.textContent = label + ": " + error.fields[label];
+          f.textContent = ((item.labels || {})[name] || name) + ": " + error.fields[name];
           li.appendChild(f);
         });
         li.appendChild(button("retry", "data-outbox-retry"));
@@ -509,7 +550,8 @@
 
     function summary(form) {
       var names = (form.getAttribute("data-outbox-summary") || "").split(/\s+/);
-      return names.map(function (name) {
+      var title = form.getAttribute("data-outbox-title") || "";
+      return [title].concat(names.map(function (name) {
         var field = form.elements[name];
         if (!field) return "";
         if (field.tagName === "SELECT") {
@@ -520,7 +562,23 @@
           return checked && checked.labels.length ? checked.labels[0].textContent.trim() : "";
         }
         return field.value || "";
-      }).filter(Boolean).join(" · ").slice(0, 120);
+      })).filter(Boolean).join(" · ").slice(0, 120);
+    }
+
+    // The label of each field the form posts, by its name (a group's legend for radio buttons).
+    function labels(form) {
+      var found = {};
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || found[field.name]) return;
+        var label = field.labels && field.labels.length ? field.labels[0].textContent : "";
+        if (field.type === "radio" || field.type === "checkbox") {
+          var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
+          if (legend) label = legend.textContent;
+        }
+        label = label.replace(/\s*\*\s*$/, "").trim();
+        if (label) found[field.name] = label;
+      });
+      return found;
     }
 
     function snapshot(form) {
@@ -537,6 +595,7 @@
         user: user,
         entries: entries,
         summary: summary(form),
+        labels: labels(form),
         saved_at: Date.now(),
         state: "waiting",
         tries: 0,
@@ -626,13 +685,26 @@
         say("slow");
         keepButton.hidden = false;
       }, SLOW);
+      var meter = form.querySelector("[data-send-progress]");
+      var bar = meter && meter.querySelector("progress");
+      var label = meter && meter.querySelector("[data-send-progress-text]");
+      function progress(sent, total) {
+        if (!meter) return;
+        meter.hidden = false;
+        var percent = total ? Math.floor((100 * sent) / total) : 0;
+        bar.value = percent;
+        bar.max = 100;
+        label.textContent = text("sending") + " " + percent + "% (" +
+          Math.round(sent / 1024) + " / " + Math.round(total / 1024) + " KB)";
+      }
       function done() {
         clearTimeout(slow);
         keepButton.hidden = true;
         sending = null;
         busy(form, false);
+        if (meter) meter.hidden = true;
       }
-      outbox.post(item, "page", sending.signal).then(function (response) {
+      outbox.post(item, "page", sending.signal, progress).then(function (response) {
         return outbox.judge(item, response, loginPath).then(function (result) {
           done();
           if (result.outcome === "sent") {
