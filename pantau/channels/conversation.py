@@ -267,7 +267,7 @@ def _go(turn: Turn, pending: dict) -> None:
             turn.state = {**_last(turn), "step": "situation", "pending": pending}
             turn.say(
                 _("How is the situation?"),
-                [("aman", "Aman"), ("waspada", "Waspada"), ("rawan", "Rawan")],
+                [(s, s.capitalize()) for s in Situation.values],
             )
             return
         if "narrative" not in pending:

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pantau.lib.clock import WIB
+from pantau.monitoring.models import Situation
 from pantau.problems.models import SEVERITY_ORDER
 
 UNKNOWN = "unknown"
-SITUATIONS = ("rawan", "waspada", "aman", UNKNOWN)  # worst first
+SITUATIONS = (*reversed(Situation.values), UNKNOWN)  # worst first: rawan, waspada, aman
 SEVERITIES = SEVERITY_ORDER  # kritis, tinggi, sedang, rendah
 
 # The rule, written once: the code below follows it and the help text on the page quotes it.
@@ -37,12 +38,9 @@ SITUATION_RULE = [
     ("aman", _("there are reports or open problems, and none of the above")),
     (UNKNOWN, _("no report and no open problem: no data")),
 ]
-SITUATION_LABELS = {
-    "rawan": _("critical (rawan)"),
-    "waspada": _("alert (waspada)"),
-    "aman": _("safe (aman)"),
-    UNKNOWN: _("no data"),
-}
+# The words of each situation, worst first: the report's choices (monitoring.Situation), and
+# "no data" for an area without any.
+SITUATION_LABELS = {code: dict(Situation.choices).get(code, _("no data")) for code in SITUATIONS}
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Cluster, Operation, Role
 from pantau.lib.clock import WIB
+from pantau.lib.numbers import percent
 from pantau.monitoring.models import Situation
 from pantau.periodic import figures as figures_module
 from pantau.periodic.models import PeriodicReport, Scope
@@ -95,12 +96,7 @@ def long_date(day) -> str:
 
 
 def _pct(value) -> str:
-    if value is None:
-        return "–"
-    value = float(value)
-    if value <= 1.0:
-        value *= 100
-    return f"{value:.0f}%"
+    return percent(value)
 
 
 def _situation_label(code: str) -> str:

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from pantau.figures.vocabulary import SEVERITIES, SITUATION_LABELS
+from pantau.lib.numbers import percent
 
 register = template.Library()
 
@@ -25,12 +26,7 @@ def situation_label(code: str) -> str:
     return SITUATION_LABELS.get(code, code)
 
 
-@register.filter
-def percent(rate) -> str:
-    """A reporting rate (0..1) as a percentage; a dash when it is not known."""
-    if rate is None:
-        return "–"
-    return f"{round(rate * 100)}%"
+register.filter("percent", percent)  # the desk's one way to write a rate
 
 
 @register.filter
