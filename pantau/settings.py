@@ -80,10 +80,10 @@ INSTALLED_APPS = [
     "django_htmx",
     # Security (issue 6): Content-Security-Policy, login brake, two-factor login.
     "csp",
-    "axes",
+    "pantau.accounts.vendor_apps.AxesConfig",  # axes, django-otp: named in Indonesian
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "pantau.accounts.vendor_apps.TotpConfig",
+    "pantau.accounts.vendor_apps.StaticConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,6 +112,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "pantau.urls"
+CSRF_FAILURE_VIEW = "pantau.web.errors.csrf_failure"
 WSGI_APPLICATION = "pantau.wsgi.application"
 
 TEMPLATES = [
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pantau.notify.context.unread",
+                "pantau.web.context.menu",
             ],
         },
     },

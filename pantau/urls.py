@@ -15,3 +15,7 @@ urlpatterns = [
     path("channels/", include("pantau.channels.urls")),
     path("", include("pantau.web.urls")),
 ]
+
+handler403 = "pantau.web.errors.permission_denied"
+handler404 = "pantau.web.errors.page_not_found"
+handler500 = "pantau.web.errors.server_error"

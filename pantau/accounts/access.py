@@ -245,6 +245,13 @@ def get_nation(user) -> Region:
     return Region.nation()
 
 
+def has_regions(user) -> bool:
+    """Does `user` look at regions at all (the dashboard and compliance pages need some)? An
+    external agency sees only what is referred to it: no region, so no such page."""
+    terr = territory(user)
+    return Action.READ in allowed_actions(user) and (terr.everything or bool(terr.roots))
+
+
 def top_regions(user) -> QuerySet[Region]:
     """The roots of the user's territory (what their home page lists first)."""
     terr = territory(user)

@@ -19,3 +19,25 @@ def test_only_the_administrator_reaches_the_admin(login):
     for username in ("bupati", "asisten-adum", "camat-tongas"):
         response = login(username).get("/admin/")
         assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def _names(page: str) -> set[str]:
+    import re
+
+    apps = re.findall(r"<caption>\s*<a[^>]*>([^<]*)</a>", page)
+    models = re.findall(r"<th scope=.row.[^>]*>\s*<a[^>]*>([^<]*)</a>", page)
+    return {name.strip() for name in apps + models}
+
+
+def test_the_admin_index_names_every_app_and_model_in_indonesian(login):
+    client = login("admin")
+    indonesian = _names(client.get("/admin/").content.decode())
+    client.cookies["django_language"] = "en"
+    english = _names(client.get("/admin/").content.decode())
+    assert len(indonesian) == len(english) > 20
+    # the same in both languages only where Indonesian says it so too
+    assert indonesian & english <= {"API", "Token API", "Webhook"}, indonesian & english
+    for name in ("Penguncian login", "Aplikasi autentikator", "Upaya akses"):
+        assert name in indonesian, indonesian
+    for name in ("Axes", "Otp_Totp", "Otp_Static", "TOTP devices", "Static devices"):
+        assert name not in indonesian
