@@ -228,15 +228,30 @@ def slots(
     within: Iterable[str] | None = None,
 ) -> list[Slot]:
     """Every slot of the WIB days `start`..`end` for units inside `within` (region codes; the
-    operation's region when None), each marked on time, late or missing as the module says."""
+    operation's region when None), each marked on time, late or missing as the module says:
+    the expected slots, the reports received, and the matching of the two."""
     now = now or timezone.now()
     roots = [operation.region.code] if within is None else list(within)
+    if not roots:
+        return []
+    found = expected_slots(operation, schedule(operation, start, end), roots, now)
+    if not found:
+        return []
+    match(found, received_reports(operation, found, start, end, now))
+    return sorted(found, key=lambda s: (s.due_at, s.unit.code, s.unit.username))
+
+
+def schedule(
+    operation: Operation, start: dt.date, end: dt.date
+) -> list[tuple[ReportingRule, set[dt.date]]]:
+    """The active reporting rules of `operation`, each with its days among `start`..`end` (the
+    days of its stage, of every active stage when it names none); rules without a day left out."""
     rules = list(
         ReportingRule.objects.filter(operation=operation, is_active=True)
         .select_related("stage")
         .order_by("order", "pk")
     )
-    if not rules or not roots:
+    if not rules:
         return []
     stages = list(operation.stages.filter(is_active=True))
 
@@ -250,92 +265,114 @@ def slots(
             for day in _days(max(start, stage.starts_on), min(end, stage.ends_on))
         }
 
-    schedule = [(rule, rule_days(rule)) for rule in rules]
-    schedule = [(rule, days) for rule, days in schedule if days]
-    if not schedule:
-        return []
-    units = responsible_units(operation, {rule.role for rule, _days in schedule})
-    op_root = operation.region.code
-    for role in units:
-        units[role] = [
-            u for u in units[role] if _within(u.code, [op_root]) and _within(u.code, roots)
-        ]
+    found = [(rule, rule_days(rule)) for rule in rules]
+    return [(rule, days) for rule, days in found if days]
 
-    # One slot per (unit, day, deadline); rules that share a deadline share the slot.
+
+def expected_slots(
+    operation: Operation,
+    rules: list[tuple[ReportingRule, set[dt.date]]],
+    roots: list[str],
+    now: dt.datetime,
+) -> list[Slot]:
+    """One slot per (unit inside `roots`, day, deadline) of the `rules` and their days; rules
+    that share a deadline share the slot (the longer grace wins). `expected`: the deadline and
+    its grace have passed at `now`."""
+    if not rules:
+        return []
+    units = responsible_units(operation, {rule.role for rule, _days in rules})
+    op_root = operation.region.code
     by_key: dict[tuple, Slot] = {}
-    for rule, days in schedule:
+    for rule, days in rules:
         grace = dt.timedelta(minutes=rule.grace_minutes)
         for unit in units.get(rule.role, ()):
+            if not (_within(unit.code, [op_root]) and _within(unit.code, roots)):
+                continue
             for day in days:
                 for hhmm in rule.times:
                     due = _wib(day, hhmm)
-                    key = (unit, due)
-                    slot = by_key.get(key)
+                    slot = by_key.get((unit, due))
                     if slot is None:
-                        by_key[key] = Slot(unit=unit, due_at=due, grace=grace, rules=[rule])
+                        by_key[(unit, due)] = Slot(unit=unit, due_at=due, grace=grace, rules=[rule])
                     else:
                         slot.rules.append(rule)
                         slot.grace = max(slot.grace, grace)
-    if not by_key:
-        return []
-
-    # The reports of the period, in one query.
-    max_grace = max(slot.grace for slot in by_key.values())
-    first = _wib(start)
-    last = min(_wib(end + dt.timedelta(days=1)) + max_grace, now)
-    user_ids = {slot.unit.user_id for slot in by_key.values()}
-    received: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    if last >= first:
-        for author_id, code, received_at in (
-            Report.objects.filter(
-                operation=operation,
-                author_id__in=user_ids,
-                received_at__gte=first,
-                received_at__lte=last,
-            )
-            .order_by("received_at", "pk")
-            .values_list("author_id", "region__code", "received_at")
-        ):
-            received[author_id].append((code, received_at))
-
-    # Match per unit and day, in deadline order.
-    per_unit: dict[Unit, dict[dt.date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
     for slot in by_key.values():
         slot.expected = slot.closes_at <= now
+    return list(by_key.values())
+
+
+Received = dict[int, list[tuple[str, dt.datetime]]]  # author id -> (region code, received at)
+
+
+def received_reports(
+    operation: Operation, found: list[Slot], start: dt.date, end: dt.date, now: dt.datetime
+) -> Received:
+    """The reports that the slots' users sent in the period (up to the last grace, not after
+    `now`), in the order received: one query."""
+    received: Received = defaultdict(list)
+    max_grace = max(slot.grace for slot in found)
+    first = _wib(start)
+    last = min(_wib(end + dt.timedelta(days=1)) + max_grace, now)
+    if last < first:
+        return received
+    for author_id, code, received_at in (
+        Report.objects.filter(
+            operation=operation,
+            author_id__in={slot.unit.user_id for slot in found},
+            received_at__gte=first,
+            received_at__lte=last,
+        )
+        .order_by("received_at", "pk")
+        .values_list("author_id", "region__code", "received_at")
+    ):
+        received[author_id].append((code, received_at))
+    return received
+
+
+def match(found: Iterable[Slot], received: Received) -> None:
+    """Mark each slot on time, late or missing (the module's rules), per unit and WIB day in
+    deadline order, from `received` in the order received. No query."""
+    per_unit: dict[Unit, dict[dt.date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+    for slot in found:
         per_unit[slot.unit][slot.due_at.astimezone(WIB).date()].append(slot)
     for unit, days in per_unit.items():
-        # in the order received (the query's): each day looks only at its own stretch of it
+        # in the order received: each day looks only at its own stretch of it
         times = [t for code, t in received.get(unit.user_id, ()) if unit.holds(code)]
         used: set[int] = set()
         for day in sorted(days):
-            day_slots = sorted(days[day], key=lambda s: s.due_at)
-            day_start, day_end = _wib(day), _wib(day + dt.timedelta(days=1))
-            first_i = bisect.bisect_left(times, day_start)
-            last_close = bisect.bisect_right(times, max(s.closes_at for s in day_slots))
-            day_last = bisect.bisect_left(times, day_end)
-            opens = day_start
-            for slot in day_slots:
-                first_ok = slot is day_slots[0]
-                for i in range(first_i, last_close):
-                    t = times[i]
-                    if i in used or t > slot.closes_at:
-                        continue
-                    if t > opens or (first_ok and t >= opens):
-                        used.add(i)
-                        slot.status, slot.received_at = ON_TIME, t
-                        break
-                opens = slot.due_at
-            for i in range(first_i, day_last):
-                t = times[i]
-                if i in used:
-                    continue
-                overdue = [
-                    s for s in day_slots if s.expected and s.status == MISSING and s.closes_at < t
-                ]
-                if overdue:  # late for the last deadline it missed
-                    used.add(i)
-                    overdue[-1].status, overdue[-1].received_at = LATE, t
-    return sorted(by_key.values(), key=lambda s: (s.due_at, s.unit.code, s.unit.username))
+            _match_day(sorted(days[day], key=lambda s: s.due_at), day, times, used)
+
+
+def _match_day(
+    day_slots: list[Slot], day: dt.date, times: list[dt.datetime], used: set[int]
+) -> None:
+    """One unit's slots of one day (in deadline order) against its reports' times (sorted;
+    `used`: the indexes already taken)."""
+    first_i = bisect.bisect_left(times, _wib(day))
+    last_close = bisect.bisect_right(times, max(s.closes_at for s in day_slots))
+    day_last = bisect.bisect_left(times, _wib(day + dt.timedelta(days=1)))
+    # 1. on time: the earliest unused report after the previous deadline, before the closing
+    opens = _wib(day)
+    for slot in day_slots:
+        for i in range(first_i, last_close):
+            t = times[i]
+            if i in used or t > slot.closes_at:
+                continue
+            if t > opens or (slot is day_slots[0] and t >= opens):
+                used.add(i)
+                slot.status, slot.received_at = ON_TIME, t
+                break
+        opens = slot.due_at
+    # 2. late: each unused report fills the last empty slot already closed when it arrived
+    for i in range(first_i, day_last):
+        t = times[i]
+        if i in used:
+            continue
+        overdue = [s for s in day_slots if s.expected and s.status == MISSING and s.closes_at < t]
+        if overdue:
+            used.add(i)
+            overdue[-1].status, overdue[-1].received_at = LATE, t
 
 
 def _missing(slot: Slot) -> Missing:
