@@ -52,8 +52,10 @@ def csrf_failure(request, reason=""):
         request,
         403,
         _("The form has expired"),
-        _("The form was open too long or you logged in again meanwhile. Go back, reload the "
-          "page and send it again."),
+        _(
+            "The form was open too long or you logged in again meanwhile. Go back, reload the "
+            "page and send it again."
+        ),
     )
 
 
@@ -63,8 +65,10 @@ def server_error(request):
             request,
             500,
             _("Something went wrong"),
-            _("The error has been recorded. Try again in a moment; if it happens again, tell "
-              "the administrator (Diskominfo)."),
+            _(
+                "The error has been recorded. Try again in a moment; if it happens again, tell "
+                "the administrator (Diskominfo)."
+            ),
         )
     except Exception:  # the layout itself may be what fails (e.g. the database is down)
         text = _("Something went wrong. Try again in a moment.")

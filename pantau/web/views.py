@@ -31,6 +31,8 @@ def home(request):
             "field_role": reports.is_field_role(user),
             "can_view_audit": access.can_view_audit(user),
             "can_administer": user.is_staff,
+            # an agency without a territory: how many problems are referred to it (open or not)
+            "referred": access.problems_for(user).count() if not access.has_regions(user) else 0,
         },
     )
 

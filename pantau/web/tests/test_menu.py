@@ -128,3 +128,15 @@ def test_a_stale_form_is_a_403_page_in_indonesian(production, users):
     client.force_login(users["camat-sukapura"])
     html = in_the_layout(client.post("/notifikasi/baca-semua/"), 403)
     assert "Formulir sudah kedaluwarsa" in html and "CSRF verification" not in html
+
+
+def test_an_agencys_home_says_how_many_problems_are_referred_to_it(login, users, new_problem, act):
+    from pantau.accounts import access
+    from pantau.instruction.models import Agency
+
+    client = login("bawaslu")
+    before = access.problems_for(users["bawaslu"]).count()
+    act(new_problem(), "camat-sukapura", "refer", agency=Agency.objects.get(code="bawaslu"))
+    html = client.get("/").content.decode()
+    assert "Belum ada masalah yang dirujuk" not in html
+    assert f'<a href="/masalah/">{before + 1} masalah sejauh ini</a>' in html
