@@ -187,8 +187,9 @@ def period(
 ) -> tuple[dt.date, dt.date]:
     """The WIB days asked for: `since`..`until` (either alone: that one day), else the one day
     `date`, else today; checked by `check_period`. The page and the API read it the same way."""
-    if since or until:
-        start, end = since or until, until or since
+    first = since or until
+    if first is not None:
+        start, end = first, until or first
     else:
         start = end = date or (now or timezone.now()).astimezone(WIB).date()
     check_period(start, end)
@@ -256,9 +257,10 @@ def schedule(
     stages = list(operation.stages.filter(is_active=True))
 
     def rule_days(rule: ReportingRule) -> set[dt.date]:
-        if rule.stage_id is not None and not rule.stage.is_active:
+        own = rule.stage if rule.stage_id is not None else None
+        if own is not None and not own.is_active:
             return set()
-        spans = [rule.stage] if rule.stage_id else stages
+        spans = [own] if own is not None else stages
         return {
             day
             for stage in spans
@@ -566,13 +568,13 @@ def compliance_for(
             node = compliance(region=region, start=start, end=end, now=now, operation=operation)
             return node, scope
         # the kabupaten: one pass over the slots gives the total, the kecamatan and the clusters
-        found = slots(operation=operation, start=start, end=end, now=now, within=[region.code])
-        node = _kabupaten_node(region, found)
+        kabupaten = slots(operation=operation, start=start, end=end, now=now, within=[region.code])
+        node = _kabupaten_node(region, kabupaten)
         if clusters:
             in_order = list(operation.clusters.all())
             prefetch_related_objects(in_order, _KECAMATAN)
             known = {child.region: child for child in node.children}
-            node.clusters = _cluster_nodes(in_order, found, known)
+            node.clusters = _cluster_nodes(in_order, kabupaten, known)
         return node, scope
     if scope.cluster is not None:
         cluster = scope.cluster

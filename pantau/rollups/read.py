@@ -140,6 +140,7 @@ def figures(scope, length: int):
         **{f"sev_{s}": Sum("n", filter=Q(metric=Metric.OPEN, key=s)) for s in SEVERITIES},
     }
     key_column = COLUMN[key_depth]
+    assert key_column is not None  # the children of the nation are the provinces (depth 1)
     stats: dict[str, Stats] = defaultdict(Stats)
     for row in tallies.values(key_column).annotate(**sums).order_by():
         s = stats[row[key_column]]
@@ -151,7 +152,7 @@ def figures(scope, length: int):
         s.by_severity = {k: row[f"sev_{k}"] or 0 for k in SEVERITIES}
         s.problems_open = sum(s.by_severity.values())
 
-    by_category: dict[str, int] = defaultdict(int)
+    by_category: dict[str | None, int] = defaultdict(int)
     # totals only: the region's own rows where the territory holds it whole (fewer rows)
     terr = access.territory(scope.user)
     total_depth = depth(scope.region.code)
