@@ -420,3 +420,6 @@ SMS_PASSWORD = os.environ.get("PANTAU_SMS_PASSWORD", "")
 SMS_SIGNING_KEY = os.environ.get("PANTAU_SMS_SIGNING_KEY", "")
 # A guided conversation left this many minutes without an answer is forgotten.
 CHANNEL_TIMEOUT_MINUTES = int(os.environ.get("PANTAU_CHANNEL_TIMEOUT_MINUTES", "30"))
+# Messages received are kept this many days (what was reported is in the reports and problems
+# they made, and in the audit log), then deleted by a nightly task.
+CHANNEL_INBOUND_DAYS = int(os.environ.get("PANTAU_CHANNEL_INBOUND_DAYS", "30"))

@@ -4,9 +4,11 @@ The webhook view calls `intake` for each message (cheap: a look-up and an insert
 the provider at once; `handle` runs on the task queue and calls the conversation.
 """
 
+import datetime as dt
 import re
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -145,3 +147,20 @@ def handle(inbound_id: int) -> None:
                 text=reply.text,
                 choices=reply.choices,
             )
+
+
+def purge_inbound(now=None) -> int:
+    """Delete the messages received more than CHANNEL_INBOUND_DAYS ago; answer how many.
+
+    A message's text holds what a person typed, phone number beside it: it is kept only as
+    long as a provider may still deliver it again (its id makes the second delivery a no-op)
+    and someone may need to read it back. What it made (a report, a problem) stays."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CHANNEL_INBOUND_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            Inbound.objects.filter(received_at__lt=cutoff).values_list("pk", flat=True)[:1000]
+        )
+        if not ids:
+            return deleted
+        deleted += Inbound.objects.filter(pk__in=ids).delete()[0]

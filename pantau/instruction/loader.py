@@ -273,7 +273,52 @@ class _Resolver:
                         % {"code": code, "op": self.region.name},
                     )
 
+        self._check_phones()
         routing.check(doc.routing, chk.error)
+
+    def _check_phones(self) -> None:
+        """A phone number names one person (it says who writes by WhatsApp, Telegram or SMS):
+        two people of the file with one number, or a number of an account the file does not
+        give it to, are refused here, naming both, rather than failing in the database."""
+        people = [
+            (("kecamatan", i, "camat", "phone"), entry.camat)
+            for i, entry in enumerate(self.doc.kecamatan)
+            if entry.camat
+        ] + [(("people", i, "phone"), person) for i, person in enumerate(self.doc.people)]
+        first: dict[str, tuple[tuple, str]] = {}
+        in_file = {person.username: person.phone for _path, person in people}
+        for path, person in people:
+            if not person.phone:
+                continue
+            if person.phone in first and first[person.phone][1] != person.username:
+                other_path, other = first[person.phone]
+                self.checker.error(
+                    path,
+                    _("%(user)s has the phone number %(phone)s of %(other)s (at %(key)s)")
+                    % {
+                        "user": person.username,
+                        "phone": person.phone,
+                        "other": other,
+                        "key": _key(other_path),
+                    },
+                )
+                continue
+            first.setdefault(person.phone, (path, person.username))
+        holders = (
+            get_user_model()
+            .objects.filter(phone__in=list(first))
+            .exclude(username__in=[username for _path, username in first.values()])
+        )
+        for holder in holders.only("username", "phone"):
+            given = in_file.get(holder.username)
+            if given and given != holder.phone:
+                continue  # the file gives that account another number
+            path, username = first[holder.phone]
+            self.checker.error(
+                path,
+                _("%(user)s has the phone number %(phone)s of the account %(other)s")
+                % {"user": username, "phone": holder.phone, "other": holder.username},
+            )
 
     def _check_territory(self, entries) -> None:
         """The operation's `territory`: region codes, a kecamatan's own or its villages'."""

@@ -85,8 +85,10 @@ def send(address: str, text: str, choices=(), template: str = "") -> None:
         raise SendError("PANTAU_SMS_API_URL is not set")
     if choices:
         # no buttons on SMS: numbered choices (the conversation takes the number as the answer)
-        text = text + "\n" + "\n".join(
-            f"{i}. {label}" for i, (_value, label) in enumerate(choices, start=1)
+        text = (
+            text
+            + "\n"
+            + "\n".join(f"{i}. {label}" for i, (_value, label) in enumerate(choices, start=1))
         )
     http.call_json(
         "POST",

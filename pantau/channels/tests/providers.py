@@ -235,6 +235,22 @@ def wa_button(sender, msg_id, button_id, title, ts):
     )
 
 
+def wa_list(sender, msg_id, row_id, title, ts, description=""):
+    """The reply to an interactive list: the row chosen (Cloud API, "list_reply")."""
+    return whatsapp_payload(
+        sender,
+        {
+            "id": msg_id,
+            "timestamp": str(ts),
+            "type": "interactive",
+            "interactive": {
+                "type": "list_reply",
+                "list_reply": {"id": row_id, "title": title, "description": description},
+            },
+        },
+    )
+
+
 def wa_signature(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 

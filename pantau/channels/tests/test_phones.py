@@ -110,3 +110,43 @@ def test_every_demo_account_has_the_number_the_readme_lists(users):
     for username in ("admin", "bupati", "desa-3513012001", "pemantau-kraksaan", "bawaslu"):
         assert phones[username] in readme, username
     assert re.search(r"\+62812300010", readme) and re.search(r"\+62812300020", readme)
+
+
+def test_two_people_of_the_instruction_with_one_number_are_refused_by_name(tmp_path, users):
+    path = tmp_path / "instruksi.yaml"
+    path.write_text(
+        "operation:\n  code: x\n  name: y\n  region: '35.13'\npeople:\n"
+        "  - {username: kades-satu, name: Kades Satu, role: village, phone: '0812-7777-1234'}\n"
+        "  - {username: kades-dua, name: Kades Dua, role: village, phone: '+6281277771234'}\n"
+    )
+    with pytest.raises(InputFileError) as info:  # not an IntegrityError
+        apply_instruction(path)
+    (error,) = [e for e in info.value.errors if "phone" in str(e)]
+    assert error.where == 7 and "people[1].phone" in str(error)
+    assert "kades-dua" in str(error) and "kades-satu" in str(error)
+    assert "+6281277771234" in str(error)
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username__startswith="kades-").exists()
+
+
+def test_a_number_of_an_account_the_file_does_not_move_is_refused(tmp_path, users):
+    taken = users["pemantau-kraksaan"].phone
+    path = tmp_path / "instruksi.yaml"
+    path.write_text(
+        "operation:\n  code: x\n  name: y\n  region: '35.13'\npeople:\n"
+        f"  - {{username: kades-tiga, name: Kades Tiga, role: village, phone: '{taken}'}}\n"
+    )
+    with pytest.raises(InputFileError) as info:
+        apply_instruction(path)
+    assert any("kades-tiga" in str(e) and "pemantau-kraksaan" in str(e) for e in info.value.errors)
+    # Given to its account with another number in the same file, the number may move.
+    path.write_text(
+        "operation:\n  code: x\n  name: y\n  region: '35.13'\npeople:\n"
+        "  - {username: pemantau-kraksaan, name: P, role: monitor, phone: '0812-5555-0000'}\n"
+        f"  - {{username: kades-tiga, name: Kades Tiga, role: village, phone: '{taken}'}}\n"
+    )
+    apply_instruction(path)
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="kades-tiga").phone == taken
