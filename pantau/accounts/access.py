@@ -268,8 +268,11 @@ def visible_clusters(user) -> QuerySet[Cluster]:
         return clusters
     if user.role == Role.BUPATI:
         return clusters.filter(operation__region__code__in=terr.roots)
-    if user.role == Role.COORDINATOR and user.position_id:
-        return clusters.filter(coordinator_id=user.position_id)
+    if user.role == Role.COORDINATOR and user.position_id:  # their seat in each operation
+        return clusters.filter(
+            coordinator__code=user.position.code,
+            operation__region__operations=user.position.operation_id,
+        )
     return clusters.none()
 
 

@@ -2,14 +2,12 @@
 is a 400 naming the field; a region or report outside the caller's territory is what
 `accounts.access` says it is (not found)."""
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from pantau.instruction.models import Agency, Category, Checklist, Stage
+from pantau.instruction.models import READABLE, Agency, Category, Checklist, Operation, Stage
 from pantau.lib.errors import Invalid, NotFound
 from pantau.monitoring import selectors as reports
 from pantau.monitoring.models import Report
-from pantau.regions.models import Region
 
 
 def _unknown(field: str) -> Invalid:
@@ -18,27 +16,33 @@ def _unknown(field: str) -> Invalid:
     )
 
 
-def _of_region(objects: QuerySet, region: Region, field: str):
-    """The one of `objects` (stages or checklists, of active operations) whose operation covers
-    `region`; a code may repeat across operations."""
-    for obj in objects.select_related("operation__region"):
-        if region.is_within(obj.operation.region.code):
-            return obj
-    raise _unknown(field)
-
-
-def stage(code: str | None, region: Region) -> Stage | None:
+def stage(code: str | None, operation: Operation) -> Stage | None:
+    """The stage `code` of `operation` (a code repeats across operations)."""
     if not code:
         return None
-    stages = Stage.objects.filter(code=code, is_active=True, operation__status="active")
-    return _of_region(stages, region, "stage")
+    found = operation.stages.filter(code=code, is_active=True).first()
+    if found is None:
+        raise _unknown("stage")
+    return found
 
 
-def checklist(code: str | None, region: Region) -> Checklist | None:
+def checklist(code: str | None, operation: Operation) -> Checklist | None:
     if not code:
         return None
-    checklists = Checklist.objects.filter(code=code, is_active=True, operation__status="active")
-    return _of_region(checklists, region, "checklist")
+    found = operation.checklists.filter(code=code, is_active=True).first()
+    if found is None:
+        raise _unknown("checklist")
+    return found
+
+
+def operation_filter(code: str | None) -> Operation | None:
+    """The operation a list is narrowed to (`?operation=`): any but a draft."""
+    if not code:
+        return None
+    found = Operation.objects.filter(code=code, status__in=READABLE).first()
+    if found is None:
+        raise _unknown("operation")
+    return found
 
 
 def category(code: str | None) -> Category | None:

@@ -56,6 +56,7 @@ def cluster_row(cluster) -> dict:
     return {
         "id": cluster.pk,
         "code": cluster.code,
+        "operation": cluster.operation.code,
         "name": cluster.name,
         "coordinator": {
             "username": holder.username if holder else None,
@@ -75,6 +76,7 @@ def report_row(report: Report, *, new: bool = False) -> dict:
         "region": report.region.code,
         "region_name": report.region.name,
         "tps": report.tps,
+        "operation": report.operation.code,
         "stage": report.stage.code if report.stage_id else None,
         "checklist": report.checklist.code if report.checklist_id else None,
         "status": report.situation,
@@ -105,6 +107,7 @@ def problem_row(problem: Problem, now=None) -> dict:
         "region": problem.region.code,
         "region_name": problem.region.name,
         "tps": problem.tps,
+        "operation": problem.operation.code,
         "stage": problem.stage.code if problem.stage_id else None,
         "report": problem.report_id,
         "reporter": problem.reporter.username,

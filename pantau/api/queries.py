@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import F, QuerySet
 
 from pantau.accounts import access
-from pantau.instruction.models import Category, Checklist
+from pantau.instruction.models import Category, Checklist, Operation
 from pantau.lib.clock import aware
 from pantau.monitoring import selectors as report_selectors
 from pantau.monitoring.models import Report
@@ -35,10 +35,13 @@ def reports(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     status: str | None = None,
+    operation: Operation | None = None,
 ) -> QuerySet[Report]:
     found = report_selectors.filter_reports(
         report_selectors.reports_for(user), kecamatan=region or "", situation=status or ""
     )
+    if operation is not None:
+        found = found.filter(operation=operation)
     if since is not None:
         found = found.filter(observed_at__gte=aware(since))
     if until is not None:
@@ -48,7 +51,9 @@ def reports(
 
 def with_report_relations(found: QuerySet[Report]) -> QuerySet[Report]:
     """What a report shows, fetched with it (no query per report)."""
-    return found.select_related("region", "stage", "checklist", "author").prefetch_related("photos")
+    return found.select_related(
+        "region", "operation", "stage", "checklist", "author"
+    ).prefetch_related("photos")
 
 
 def problems(
@@ -60,6 +65,7 @@ def problems(
     category: Category | None = None,
     region: str | None = None,
     overdue: bool | None = None,
+    operation: Operation | None = None,
 ) -> QuerySet[Problem]:
     found = problem_selectors.filter_problems(
         access.problems_for(user),
@@ -71,17 +77,23 @@ def problems(
         kecamatan=region or "",
         overdue={True: "yes", False: "no", None: ""}[overdue],
     )
+    if operation is not None:
+        found = found.filter(operation=operation)
     return with_problem_relations(found).order_by("-created_at", "-id")
 
 
 def with_problem_relations(found: QuerySet[Problem]) -> QuerySet[Problem]:
-    return problem_selectors.with_list_relations(found).select_related("stage", "reporter")
+    return problem_selectors.with_list_relations(found).select_related(
+        "operation", "stage", "reporter"
+    )
 
 
-def checklists(stage: str | None = None) -> QuerySet[Checklist]:
+def checklists(stage: str | None = None, operation: Operation | None = None) -> QuerySet[Checklist]:
     found = Checklist.objects.filter(
         is_active=True, stage__in=report_selectors.stages()
-    ).select_related("stage")
+    ).select_related("stage", "operation")
     if stage:
         found = found.filter(stage__code=stage)
+    if operation is not None:
+        found = found.filter(operation=operation)
     return found.order_by("stage__order", "order", "pk")

@@ -256,9 +256,13 @@ class PersonOut(Schema):
     position: str
 
 
+OPERATION_FILTER = "An operation code: only its items (GET /stages names them)."
+
+
 class ClusterOut(Schema):
     id: int
     code: str
+    operation: str
     name: str
     coordinator: PersonOut
     kecamatan: list[str]
@@ -267,6 +271,10 @@ class ClusterOut(Schema):
 class ClusterList(Schema):
     items: list[ClusterOut]
     count: int
+
+
+class ClusterFilters(Schema):
+    operation: Code = Field(None, description=OPERATION_FILTER)
 
 
 class CategoryOut(Schema):
@@ -291,6 +299,7 @@ class AgencyList(Schema):
 
 class StageOut(Schema):
     code: str
+    operation: str = Field(description="The code of the stage's operation.")
     name: str
     starts_on: dt.date
     ends_on: dt.date
@@ -300,8 +309,13 @@ class StageList(Schema):
     items: list[StageOut]
 
 
+class StageFilters(Schema):
+    operation: Code = Field(None, description=OPERATION_FILTER)
+
+
 class ChecklistOut(Schema):
     code: str
+    operation: str
     stage: str
     name: str
     questions: list[dict[str, Any]]
@@ -313,6 +327,7 @@ class ChecklistList(Schema):
 
 class ChecklistFilters(Schema):
     stage: Code = None
+    operation: Code = Field(None, description=OPERATION_FILTER)
 
 
 # Field reports
@@ -323,6 +338,11 @@ class ReportIn(BodyIn):
     region: RegionCode = Field(description="The code of a kecamatan, village or TPS.")
     observed_at: Moment = Field(description="ISO 8601; without a time zone it is WIB.")
     status: SituationCode = Field(description="The situation: aman, waspada or rawan.")
+    operation: Code | None = Field(
+        None,
+        description="An operation code; by default the one whose territory and dates hold "
+        "region and observed_at (400 operation_required when several do).",
+    )
     stage: Code | None = Field(None, description="A stage code; by default from observed_at.")
     checklist: Code | None = Field(None, description="A checklist code of the stage.")
     tps: TpsNumber | None = None
@@ -345,6 +365,7 @@ class ReportOut(Schema):
     region: str
     region_name: str
     tps: str
+    operation: str
     stage: str | None
     checklist: str | None
     status: SituationCode
@@ -373,6 +394,7 @@ class ReportFilters(Schema):
     since: Moment = Field(None, description="Observed at or after (ISO 8601).")
     until: Moment = Field(None, description="Observed before (ISO 8601).")
     status: SituationCode = None
+    operation: Code = Field(None, description=OPERATION_FILTER)
     page: Page = 1
 
 
@@ -386,6 +408,9 @@ class ProblemIn(BodyIn):
     description: Text(LONG_TEXT) = ""
     category: Code = Field(description="A category code (GET /categories).")
     severity: SeverityCode
+    operation: Code | None = Field(
+        None, description="An operation code; by default the one holding region now."
+    )
     stage: Code | None = None
     suggestion: Text(LONG_TEXT) = ""
     report: BodyId | None = Field(None, description="The id of the source report.")
@@ -427,6 +452,7 @@ class ProblemOut(Schema):
     region: str
     region_name: str
     tps: str
+    operation: str
     stage: str | None
     report: int | None
     reporter: str
@@ -476,6 +502,7 @@ class ProblemFilters(Schema):
     category: Code = None
     region: RegionCode = Field(None, description="A region code: that region and below.")
     overdue: bool = None
+    operation: Code = Field(None, description=OPERATION_FILTER)
     page: Page = 1
 
 

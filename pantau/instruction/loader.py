@@ -46,6 +46,8 @@ from pantau.lib.errors import InputFileError, SourceError
 from pantau.regions.models import Level, Region
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "instruksi-probolinggo-2024.yaml"
+# an invented second election beside it (docs/next-election.md)
+PILKADES = SHIPPED.parent / "pilkades-probolinggo-2025.yaml"
 
 
 @dataclass
@@ -319,6 +321,10 @@ class _Resolver:
                 _("%(user)s has the phone number %(phone)s of the account %(other)s")
                 % {"user": username, "phone": holder.phone, "other": holder.username},
             )
+
+    def kecamatan_of(self, code: str) -> str:
+        """The kecamatan code of a territory entry (a kecamatan's or a village's code)."""
+        return next(k for k in self.kecamatan if code == k or code.startswith(k + "."))
 
     def _check_territory(self, entries) -> None:
         """The operation's `territory`: region codes, a kecamatan's own or its villages'."""
@@ -765,7 +771,10 @@ def apply_instruction(
             for step in steps:
                 step(applying)
         operation = result.operation
-        unclustered = set(res.kecamatan) - {
+        covered = {code for code in res.kecamatan if not res.territory} | {
+            res.kecamatan_of(code) for code in res.territory
+        }
+        unclustered = covered - {
             k.code for c in operation.clusters.all() for k in c.kecamatan.all()
         }
         if unclustered:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Operation, Role, Stage
-from pantau.lib.clock import local_date
+from pantau.lib.clock import aware, local_date
 from pantau.lib.errors import Conflict, Invalid
 from pantau.regions.models import Level, Region, within
 
@@ -118,7 +118,7 @@ def resolve(
             )
         ensure_writable(chosen)
         return chosen
-    day = local_date(moment)
+    day = local_date(aware(moment))  # a naive time is WIB, as a phone sends it
     candidates = [op for op in active if holds(op, region)]
     distance = {op.pk: _distance(period(stages(op)), day) for op in candidates}
     current = [op for op in candidates if distance[op.pk] == 0]

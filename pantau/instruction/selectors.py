@@ -13,7 +13,7 @@ def active_operations() -> QuerySet[Operation]:
 
 
 def clusters_with_kecamatan(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
-    return clusters.select_related("coordinator").prefetch_related(
+    return clusters.select_related("coordinator", "operation").prefetch_related(
         Prefetch("kecamatan", queryset=Region.objects.order_by("name")),
         "coordinator__holders",
     )

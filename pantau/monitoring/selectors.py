@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from pantau.accounts import access
 from pantau.accounts.access import Action
-from pantau.instruction.models import READABLE, Checklist, Role, Stage
+from pantau.instruction.models import READABLE, Checklist, Operation, Role, Stage
 from pantau.lib.clock import WIB
 from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Photo, Report
@@ -61,6 +61,15 @@ def stages() -> QuerySet[Stage]:
     """The stages of the active operations, in calendar order."""
     return Stage.objects.filter(is_active=True, operation__status__in=READABLE).order_by(
         "operation_id", "order", "starts_on"
+    )
+
+
+def writable_stages() -> QuerySet[Stage]:
+    """The stages a new report may name: those of the active operations."""
+    return (
+        Stage.objects.filter(is_active=True, operation__status=Operation.Status.ACTIVE)
+        .select_related("operation")
+        .order_by("operation_id", "order", "starts_on")
     )
 
 

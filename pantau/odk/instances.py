@@ -137,6 +137,7 @@ def report_fields(user, form: OdkForm, instance: Instance) -> dict:
         "tps": instance.get("tps"),
         "observed_at": _observed_at(instance),
         "situation": instance.get("situation"),
+        "operation": form.checklist.operation,  # the form's operation, not a guess
         "stage": form.checklist.stage,
         "checklist": form.checklist,
         "answers": answers,

@@ -1,6 +1,9 @@
 """The blank forms ODK Collect downloads, generated with pyxform from the instruction's data.
 
-Each user gets one form per active checklist of the active operation (`pantau-<checklist code>`)
+Each user gets one form per active checklist of the active operations whose territory holds
+some of their regions: `pantau-<checklist code>`, and when another active operation took that
+id first (a Pilkades beside the Pilkada), `pantau-<operation code>-<checklist code>`, titled
+with the operation's name (a single operation's ids are unchanged);
 and the problem form (`pantau-masalah`), with the kecamatan and villages they may report on as
 the region's choices. A form's version is a hash of its whole definition (questions, choices,
 labels, the user's regions), so that any change gives a new version and ODK Collect offers the
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 from pyxform.xls2xform import convert
 
 from pantau.instruction.models import Category, Checklist
+from pantau.instruction.operations import holds
 from pantau.monitoring.models import Situation
 from pantau.monitoring.selectors import report_regions
 from pantau.problems.models import Severity
@@ -90,15 +94,16 @@ def forms_for(user, only: str | None = None) -> list[OdkForm]:
         .order_by("operation_id", "stage__order", "stage__starts_on", "order", "code")
     )
     for checklist in checklists:
-        inside = [r for r in regions if r.is_within(checklist.operation.region.code)]
+        inside = [r for r in regions if holds(checklist.operation, r)]
         if not inside:
             continue
-        form_id = FORM_ID_PREFIX + checklist.code
-        if form_id in taken:  # the same code in another active operation
+        form_id, title = FORM_ID_PREFIX + checklist.code, checklist.name
+        if form_id in taken:  # the same code in another active operation: it says whose
             form_id = f"{FORM_ID_PREFIX}{checklist.operation.code}-{checklist.code}"
+            title = f"{checklist.name} · {checklist.operation.name}"
         taken.add(form_id)
         if only is None or form_id == only:
-            forms.append(_report_form(form_id, checklist, inside))
+            forms.append(_report_form(form_id, checklist, inside, title=title))
     if only is not None and only != PROBLEM_FORM_ID:
         return forms
     categories = list(Category.objects.filter(is_active=True))
@@ -129,7 +134,9 @@ def choice_names(choices: list[str]) -> dict[str, str]:
     return names
 
 
-def _report_form(form_id: str, checklist: Checklist, regions: list[Region]) -> OdkForm:
+def _report_form(
+    form_id: str, checklist: Checklist, regions: list[Region], *, title: str
+) -> OdkForm:
     survey = [
         {"type": "start", "name": "start"},
         *_place_rows(regions),
@@ -182,7 +189,7 @@ def _report_form(form_id: str, checklist: Checklist, regions: list[Region]) -> O
     ]
     return _form(
         form_id,
-        checklist.name,
+        title,
         REPORT,
         survey,
         choices,

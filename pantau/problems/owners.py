@@ -14,7 +14,11 @@ def kecamatan_of(region: Region) -> Region:
 
 
 def owner_at(level: str, region: Region, operation: Operation):
-    """The person responsible at `level` for a problem in `region`, or None if nobody is."""
+    """The person responsible at `level` for a problem in `region`, or None if nobody is.
+
+    A seat is its position's code in the operation's region: the camat of Tongas or the
+    Asisten Pemkesra of the Pilkada holds the same seat in a Pilkades there (a user has one
+    position; the instruction files name the seats, not the people, twice)."""
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     kecamatan = kecamatan_of(region)
     if level == Level.DESA:
@@ -26,15 +30,21 @@ def owner_at(level: str, region: Region, operation: Operation):
             role=Role.CAMAT,
             position__region=kecamatan,
             position__is_active=True,
-            position__operation=operation,
+            position__operation__region_id=operation.region_id,
         ).first()
     if level == Level.KOORDINATOR:
         cluster = Cluster.objects.filter(operation=operation, kecamatan=kecamatan).first()
         if cluster is None:
             return None
-        return users.filter(position=cluster.coordinator_id, position__is_active=True).first()
+        return users.filter(
+            position__code=cluster.coordinator.code,
+            position__operation__region_id=operation.region_id,
+            position__is_active=True,
+        ).first()
     return users.filter(
-        role=Role.BUPATI, position__operation=operation, position__is_active=True
+        role=Role.BUPATI,
+        position__operation__region_id=operation.region_id,
+        position__is_active=True,
     ).first()
 
 

@@ -131,7 +131,13 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user, stage: Stage | None = None, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionField(user=user, label=_("Region"))
-        self.fields["stage"].queryset = reports.stages()
+        stages = reports.writable_stages()
+        self.fields["stage"].queryset = stages
+        if len({s.operation_id for s in stages}) > 1:  # two elections at once: grouped
+            groups: dict[str, list] = {}
+            for s in stages:
+                groups.setdefault(s.operation.name, []).append((s.pk, s.name))
+            self.fields["stage"].choices = [("", "---------"), *groups.items()]
         self.fields["observed_at"].initial = now_local
         self.fields["client_id"].initial = uuid.uuid4
         self.chosen_stage = self._chosen_stage() or stage

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from pantau.accounts import access
 from pantau.accounts.access import Action
-from pantau.instruction.selectors import active_operations, operation_for_region, stage_for
+from pantau.instruction.selectors import active_operations, operation_for, stage_for
 from pantau.lib import images
 from pantau.lib.errors import PantauError
 from pantau.lib.views import fragment_requested, pantau_error_to_form
@@ -57,10 +57,17 @@ def photo_limits() -> dict:
 
 
 def default_stage(region_code: str | None):
-    """The stage of today in the operation of the preselected region (or the active one)."""
+    """The stage of now in the sender's current operation: the one a report about the
+    preselected region sent now belongs to (with no region, or none fitting, the first
+    active one)."""
     region = Region.objects.filter(code=region_code).first() if region_code else None
-    operation = operation_for_region(region) if region else active_operations().first()
-    return stage_for(operation, timezone.now()) if operation else None
+    now = timezone.now()
+    try:
+        operation = operation_for(region, now) if region else None
+    except PantauError:  # none or several fit: the sender chooses the stage
+        operation = None
+    operation = operation or active_operations().first()
+    return stage_for(operation, now) if operation else None
 
 
 @login_required
@@ -100,6 +107,8 @@ def _submit(request, form: ReportForm):
         observed_at=data["observed_at"],
         situation=data["situation"],
         channel=Channel.WEB,
+        # a chosen stage names its operation; without one, region and time find it
+        operation=form.chosen_stage.operation if form.chosen_stage else None,
         stage=form.chosen_stage,
         checklist=form.chosen_checklist,
         tps=data["tps"] or "",

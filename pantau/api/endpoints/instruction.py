@@ -2,13 +2,14 @@
 
 from ninja import Query, Router
 
-from pantau.api import queries
+from pantau.api import lookups, queries
 from pantau.api.errors import errors
 from pantau.api.schemas import (
     AgencyList,
     CategoryList,
     ChecklistFilters,
     ChecklistList,
+    StageFilters,
     StageList,
 )
 from pantau.instruction.models import Agency, Category
@@ -30,11 +31,15 @@ def agencies(request):
     return {"items": list(found.values("code", "name", "short_name", "kind"))}
 
 
-@router.get("/stages", response={200: StageList, **errors(401)})
-def stages(request):
-    """The active stages of the active operation, in calendar order."""
+@router.get("/stages", response={200: StageList, **errors(400, 401)})
+def stages(request, filters: Query[StageFilters]):
+    """The active stages of the operations in use (active and closed), by operation and in
+    calendar order; `?operation=CODE` keeps one operation's."""
     found = report_selectors.stages()
-    return {"items": list(found.values("code", "name", "starts_on", "ends_on"))}
+    if operation := lookups.operation_filter(filters.operation):
+        found = found.filter(operation=operation)
+    rows = found.values("code", "operation__code", "name", "starts_on", "ends_on")
+    return {"items": [{**row, "operation": row.pop("operation__code")} for row in rows]}
 
 
 @router.get("/checklists", response={200: ChecklistList, **errors(400, 401)})
@@ -43,7 +48,13 @@ def checklists(request, filters: Query[ChecklistFilters]):
     questions."""
     return {
         "items": [
-            {"code": c.code, "stage": c.stage.code, "name": c.name, "questions": c.questions}
-            for c in queries.checklists(filters.stage)
+            {
+                "code": c.code,
+                "operation": c.operation.code,
+                "stage": c.stage.code,
+                "name": c.name,
+                "questions": c.questions,
+            }
+            for c in queries.checklists(filters.stage, lookups.operation_filter(filters.operation))
         ]
     }

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from pantau.accounts import access
+from pantau.api import lookups
 from pantau.api.errors import errors
 from pantau.api.schemas import YEARS, BodyIn, Code, Id, Page, RegionCode, not_a_number
 from pantau.lib.errors import Invalid, NotFound
@@ -64,6 +65,7 @@ class PeriodicReportOut(Schema):
     id: int
     status: Literal[tuple(ReportStatus.values)]
     scope: Literal[tuple(Scope.values)]
+    operation: str = Field(description="The code of the report's operation.")
     region: str
     cluster: str | None
     period_start: dt.date
@@ -84,6 +86,7 @@ class PeriodicReportPage(Schema):
 
 
 class ListFilters(Schema):
+    operation: Code = Field(None, description="An operation code: only its reports.")
     page: Page = 1
 
 
@@ -93,6 +96,7 @@ def _out(request, report: PeriodicReport) -> dict:
         "id": report.pk,
         "status": report.status,
         "scope": report.scope,
+        "operation": report.operation.code,
         "region": report.region.code,
         "cluster": report.cluster.code if report.cluster_id else None,
         "period_start": report.period_start,
@@ -152,10 +156,12 @@ def list_periodic_reports(request, filters: Query[ListFilters]):
     """The periodic reports the caller may see, newest first, 50 a page."""
     reports = (
         selectors.reports_for(request.auth)
-        .select_related("region", "cluster")
+        .select_related("region", "cluster", "operation")
         .prefetch_related("files")
         .order_by("-created_at", "-id")
     )
+    if operation := lookups.operation_filter(filters.operation):
+        reports = reports.filter(operation=operation)
     start = (filters.page - 1) * PER_PAGE
     return {
         "count": reports.count(),

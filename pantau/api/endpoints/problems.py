@@ -1,6 +1,7 @@
 """The problem inventory: POST /problems, GET /problems, GET /problems/{id},
 POST /problems/{id}/actions."""
 
+from django.utils import timezone
 from ninja import Path, Query, Router, Status
 
 from pantau.accounts import access
@@ -8,6 +9,7 @@ from pantau.accounts.access import Action
 from pantau.api import lookups, output, queries
 from pantau.api.errors import errors
 from pantau.api.schemas import ActionIn, Id, ProblemDetail, ProblemFilters, ProblemIn, ProblemPage
+from pantau.instruction.selectors import operation_for
 from pantau.problems.actions import do_create_problem, do_problem_action
 
 router = Router(tags=["problems"])
@@ -21,6 +23,7 @@ def create_problem(request, payload: ProblemIn):
     the same `client_id` again answers 200 with the problem stored the first time."""
     user = request.auth
     region = access.get_region(user, payload.region, Action.WRITE)
+    operation = operation_for(region, timezone.now(), payload.operation)
     problem, created = do_create_problem(
         acting_user=user,
         client_id=payload.client_id,
@@ -29,7 +32,8 @@ def create_problem(request, payload: ProblemIn):
         description=payload.description,
         category=lookups.category(payload.category),
         severity=payload.severity,
-        stage=lookups.stage(payload.stage, region),
+        operation=operation,
+        stage=lookups.stage(payload.stage, operation),
         suggestion=payload.suggestion,
         report=lookups.source_report(user, payload.report),
         tps=lookups.tps(payload.tps),
@@ -51,6 +55,7 @@ def list_problems(request, filters: Query[ProblemFilters]):
         category=lookups.category(filters.category),
         region=filters.region,
         overdue=filters.overdue,
+        operation=lookups.operation_filter(filters.operation),
     )
     return output.page(request, found, filters.page, output.problem_row)
 

@@ -25,6 +25,7 @@ def submit_report(request, payload: ReportIn):
     region = lookups_kept.region(payload.region)  # kept per process; the access check is here
     if region is None or not access.can(user, Action.WRITE, region):
         raise NotFound(_("Region not found, or outside your territory."))
+    operation = lookups_kept.operation_for(region, payload.observed_at, payload.operation)
     with field_names({"situation": "status"}):
         report, created = do_submit_report(
             acting_user=user,
@@ -33,8 +34,9 @@ def submit_report(request, payload: ReportIn):
             observed_at=payload.observed_at,
             situation=payload.status,
             channel=Channel.API,
-            stage=lookups.stage(payload.stage, region),
-            checklist=lookups.checklist(payload.checklist, region),
+            operation=operation,
+            stage=lookups.stage(payload.stage, operation),
+            checklist=lookups.checklist(payload.checklist, operation),
             tps=lookups.tps(payload.tps),
             narrative=payload.narrative,
             answers=payload.answers,
@@ -55,6 +57,7 @@ def list_reports(request, filters: Query[ReportFilters]):
         since=filters.since,
         until=filters.until,
         status=filters.status,
+        operation=lookups.operation_filter(filters.operation),
     )
     return output.page(request, found, filters.page, output.report_row)
 

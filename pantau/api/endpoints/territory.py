@@ -3,9 +3,10 @@
 from ninja import Path, Query, Router
 
 from pantau.accounts import access
-from pantau.api import output, queries
+from pantau.api import lookups, output, queries
 from pantau.api.errors import errors
 from pantau.api.schemas import (
+    ClusterFilters,
     ClusterList,
     MeOut,
     RegionCode,
@@ -54,9 +55,12 @@ def region(request, code: Path[RegionCode], geometry: bool = False):
     return output.region_detail(found, geometry=geometry)
 
 
-@router.get("/clusters", response={200: ClusterList, **errors(401)}, tags=["territory"])
-def clusters(request):
-    """The coordination clusters the caller sees, with their Asisten and kecamatan."""
+@router.get("/clusters", response={200: ClusterList, **errors(400, 401)}, tags=["territory"])
+def clusters(request, filters: Query[ClusterFilters]):
+    """The coordination clusters the caller sees, with their Asisten and kecamatan, of every
+    operation in use (`?operation=CODE`: of one)."""
     found = instruction.clusters_with_kecamatan(access.visible_clusters(request.auth))
+    if operation := lookups.operation_filter(filters.operation):
+        found = found.filter(operation=operation)
     items = [output.cluster_row(c) for c in found.order_by("order", "pk")]
     return {"items": items, "count": len(items)}

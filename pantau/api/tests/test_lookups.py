@@ -48,6 +48,7 @@ def test_stages_in_calendar_order_with_their_dates(api_as):
     assert [s["code"] for s in items] == ["kampanye", "masa-tenang", "pemungutan", "rekapitulasi"]
     assert items[2] == {
         "code": "pemungutan",
+        "operation": "pilkada-2024-probolinggo",
         "name": items[2]["name"],
         "starts_on": "2024-11-27",
         "ends_on": "2024-11-28",

@@ -1,0 +1,181 @@
+"""The next election is a new file: the shipped Pilkades 2025 example loaded beside the Pilkada
+2024, reports into both, the Pilkada closed, and nothing of it lost or changed
+(docs/next-election.md walks through the same steps)."""
+
+import datetime as dt
+import io
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.forms.models import model_to_dict
+
+from pantau.api.tests.conftest import error_shape
+from pantau.audit.verify import verify_chain
+from pantau.conftest import NGADISARI, VOTING_ANSWERS
+from pantau.instruction.loader import PILKADES, SHIPPED
+from pantau.instruction.models import Checklist, Operation, Stage
+from pantau.monitoring.models import Report
+from pantau.odk.tests.helpers import OdkCollect, form_list
+from pantau.periodic.actions import do_request_report
+from pantau.periodic.models import PeriodicReport
+from pantau.problems.models import Problem
+from pantau.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+PILKADA, PILKADES_CODE = "pilkada-2024-probolinggo", "pilkades-2025-probolinggo"
+TONGAS, WONOMERTO = "35.13.23", "35.13.22"
+SUMBERKARE = "35.13.22.2001"  # a village of Wonomerto the Pilkades does not list
+PILKADES_ANSWERS = {
+    "panitia_pilkades_hadir": True,
+    "surat_suara_cukup": True,
+    "gangguan": "tidak ada",
+}
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def report(client, region, observed_at, answers, **more):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "region": region,
+        "observed_at": observed_at,
+        "status": "aman",
+        "answers": answers,
+        **more,
+    }
+    return client.post("/reports", body)
+
+
+def pilkada_state() -> dict:
+    """Everything of the Pilkada a closing must leave as it was."""
+    operation = Operation.objects.get(code=PILKADA)
+    return {
+        "reports": sorted(
+            Report.objects.filter(operation=operation).values_list("pk", "stage_id", "answers")
+        ),
+        "problems": sorted(
+            Problem.objects.filter(operation=operation).values_list("pk", "status", "stage_id")
+        ),
+        "periodic": sorted(
+            PeriodicReport.objects.filter(operation=operation).values_list("pk", "status")
+        ),
+        "stages": sorted(operation.stages.values_list("code", "starts_on", "ends_on")),
+        "checklists": sorted(operation.checklists.values_list("code", "questions")),
+        "clusters": sorted(operation.clusters.values_list("code", "name")),
+    }
+
+
+@pytest.fixture
+def both(users, new_report, new_problem):
+    """The Pilkada with a report, a problem and a periodic report; then the Pilkades loaded."""
+    new_report(username="camat-tongas", region=TONGAS)
+    new_problem(username="camat-tongas", region=TONGAS)
+    do_request_report(
+        acting_user=users["bupati"],
+        scope="kabupaten",
+        region=Region.objects.get(code="35.13"),
+        start=dt.date(2024, 11, 27),
+        end=dt.date(2024, 11, 27),
+    )
+    before = pilkada_state()
+    said = run("loadinstruction", str(PILKADES))
+    assert "Pilkades" in said
+    return before
+
+
+def test_the_example_sits_beside_the_pilkada_and_is_marked_invented():
+    assert PILKADES.parent == SHIPPED.parent
+    assert "INVENTED" in PILKADES.read_text(encoding="utf-8")
+
+
+def test_a_report_on_the_pilkades_day_in_tongas_is_the_pilkades(both, api_as):
+    client = api_as("camat-tongas")
+    response = report(client, TONGAS, "2025-10-26T10:00:00", PILKADES_ANSWERS)
+    assert response.status_code == 201, response.content
+    got = response.json()
+    assert (got["operation"], got["stage"], got["checklist"]) == (
+        PILKADES_CODE,
+        "pemungutan",
+        "pemungutan",
+    )
+    stored = Report.objects.get(pk=got["id"])
+    assert stored.checklist.operation.code == PILKADES_CODE and stored.checklist_complete
+    # the Pilkada's questions are not this checklist's
+    refused = report(client, TONGAS, "2025-10-26T10:00:00", VOTING_ANSWERS)
+    assert refused.status_code == 400
+    # the Pilkada's own villages and dates still go to the Pilkada
+    pilkada = report(api_as("desa-3513012001"), NGADISARI, "2024-11-27T09:30:00", VOTING_ANSWERS)
+    assert pilkada.json()["operation"] == PILKADA, pilkada.content
+    # a Wonomerto village outside the Pilkades' list: the Pilkada, whatever the day
+    wonomerto = api_as("camat-wonomerto")
+    outside = report(wonomerto, SUMBERKARE, "2025-10-26T10:00:00", {}, stage="kampanye")
+    assert outside.status_code == 201 and outside.json()["operation"] == PILKADA
+
+
+def test_the_lists_tell_the_operations_apart(both, api_as):
+    client = api_as("camat-tongas")
+    stages = client.get("/stages").json()["items"]
+    assert sorted((s["operation"], s["code"]) for s in stages if s["code"] == "pemungutan") == [
+        (PILKADA, "pemungutan"),
+        (PILKADES_CODE, "pemungutan"),
+    ]
+    only = client.get("/stages", {"operation": PILKADES_CODE}).json()["items"]
+    assert [s["starts_on"] for s in only if s["code"] == "pemungutan"] == ["2025-10-26"]
+    checklists = client.get("/checklists", {"operation": PILKADES_CODE}).json()["items"]
+    assert {c["operation"] for c in checklists} == {PILKADES_CODE}
+    assert error_shape(client.get("/stages", {"operation": "nope"}), 400)["fields"] == {
+        "operation": "kode tidak dikenal"
+    }
+    clusters = api_as("bupati").get("/clusters", {"operation": PILKADES_CODE}).json()["items"]
+    assert [c["code"] for c in clusters] == ["pilkades-pemkesra"]
+    reports = client.get("/reports", {"operation": PILKADA}).json()["items"]
+    assert reports and {r["operation"] for r in reports} == {PILKADA}
+
+
+def test_when_both_hold_the_moment_the_sender_chooses(both, api_as):
+    Stage.objects.filter(operation__code=PILKADES_CODE, code="kampanye").update(
+        starts_on=dt.date(2024, 11, 1)
+    )
+    client = api_as("camat-tongas")
+    asked = error_shape(
+        report(client, TONGAS, "2024-11-20T10:00:00", {}), 400, "operation_required"
+    )
+    assert PILKADA in asked["detail"] and PILKADES_CODE in asked["detail"]
+    chosen = report(client, TONGAS, "2024-11-20T10:00:00", {}, operation=PILKADES_CODE)
+    assert chosen.status_code == 201 and chosen.json()["stage"] == "kampanye"
+
+
+def test_odk_offers_each_operations_forms(both, client):
+    ids = set(form_list(OdkCollect(client, "camat-tongas", "pantau-demo").form_list()))
+    assert "pantau-pemungutan" in ids  # the Pilkada's, as before
+    assert f"pantau-{PILKADES_CODE}-pemungutan" in ids
+    sukapura = set(form_list(OdkCollect(client, "camat-sukapura", "pantau-demo").form_list()))
+    assert not [i for i in sukapura if PILKADES_CODE in i]  # outside the Pilkades
+
+
+def test_closing_the_pilkada_loses_and_changes_nothing(both, api_as):
+    client = api_as("camat-tongas")
+    assert report(client, TONGAS, "2025-10-26T10:00:00", PILKADES_ANSWERS).status_code == 201
+    listed = client.get("/reports", {"operation": PILKADA}).json()["items"]
+    run("operation", "close", PILKADA)
+    after = pilkada_state()
+    assert after == both  # reports, problems, periodic reports, stages, checklists, clusters
+    assert client.get("/reports", {"operation": PILKADA}).json()["items"] == listed
+    assert verify_chain().ok
+    # new writes to it are refused, with what the sender needs to know
+    refused = error_shape(
+        report(api_as("desa-3513012001"), NGADISARI, "2024-11-27T09:30:00", VOTING_ANSWERS),
+        409,
+        "operation_closed",
+    )
+    assert "ditutup" in refused["detail"]
+    # the Pilkades goes on
+    assert report(client, TONGAS, "2025-10-26T11:00:00", PILKADES_ANSWERS).status_code == 201
+    assert Checklist.objects.filter(operation__code=PILKADA).count() == len(after["checklists"])
+    assert model_to_dict(Operation.objects.get(code=PILKADA))["status"] == "closed"

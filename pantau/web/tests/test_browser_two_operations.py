@@ -1,0 +1,84 @@
+"""Real browser, two operations active (the Pilkada 2024 and the invented Pilkades 2025 beside
+it): the report form of a camat in the Pilkades preselects the Pilkades' stage, and each stage
+says whose it is; a camat outside it sees the Pilkada's. On its own `pantau demo` (the session's
+demo server keeps one operation for the other walks)."""
+
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pantau.conftest import free_port, pantau_script, subprocess_env
+from pantau.instruction.loader import PILKADES
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def two_operations(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("two-operations")
+    env = subprocess_env(data_dir)
+    port = free_port()
+    log = (data_dir / "demo.log").open("wb")
+    proc = subprocess.Popen(
+        [pantau_script(), "demo", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while True:
+        try:
+            urllib.request.urlopen(url + "/masuk/", timeout=2)
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "demo did not start"
+            time.sleep(0.5)
+    subprocess.run([pantau_script(), "loadinstruction", str(PILKADES)], env=env, check=True)
+    time.sleep(11)  # the server's kept copy of the operations (monitoring/lookups.py TTL)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def shots() -> Path:
+    path = Path(os.environ.get("PANTAU_SHOTS") or "test-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_in(page, url, username):
+    page.goto(url + "/masuk/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pantau-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+@pytest.mark.parametrize("width,height", [(360, 740), (1366, 768)])
+def test_the_form_follows_the_senders_operation(two_operations, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log_in(page, two_operations, "camat-tongas")
+    page.goto(two_operations + "/laporan/baru/")
+    chosen = page.locator("#id_stage option:checked")
+    group = chosen.evaluate("o => o.parentElement.label")
+    assert "Pilkades" in group, group  # now is nearest the Pilkades, in Tongas
+    groups = page.locator("#id_stage optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert len(groups) == 2 and any("Pilkada Serentak 2024" in g for g in groups)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=shots() / f"form-two-operations-tongas-{width}.png", full_page=True)
+    context.close()
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log_in(page, two_operations, "camat-sukapura")
+    page.goto(two_operations + "/laporan/baru/")
+    group = page.locator("#id_stage option:checked").evaluate("o => o.parentElement.label")
+    assert "Pilkada Serentak 2024" in group, group  # Sukapura holds no Pilkades
+    page.screenshot(path=shots() / f"form-two-operations-sukapura-{width}.png", full_page=True)
+    context.close()
