@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
-from pantau.audit import selectors
+from pantau.audit import selectors, wording
 from pantau.audit.forms import AuditFilterForm
 from pantau.lib.errors import NotFound
 
@@ -23,4 +23,6 @@ def audit(request):
         # Never show an unfiltered list as if it were the filtered one.
         entries = entries.none()
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"form": form, "page": page})
+    names, titles = wording.lookups(page.object_list)
+    said = wording.say(page.object_list, names, titles)
+    return render(request, "audit/list.html", {"form": form, "page": page, "said": said})

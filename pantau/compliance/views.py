@@ -7,6 +7,7 @@ computed once per request: the kecamatan and cluster figures are derived from th
 The page lists only MISSING_PER_PAGE missing reports at a time (the most recent first, with
 page links); the CSV has them all."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from pantau.compliance.forms import ComplianceForm
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
+from pantau.lib.phones import call_links
 from pantau.lib.spreadsheet import stream_csv
 
 MISSING_PER_PAGE = 50
@@ -56,9 +58,22 @@ def compliance_page(request):
     context.update(
         result=result, scope=scope, start=start, end=end, clusters=result.clusters, missing=missing
     )
+    context["missing_rows"] = _with_phones(missing)
     if request.htmx and request.htmx.target == "compliance-missing":
         return render(request, "compliance/_missing.html", context)
     return render(request, "compliance/page.html", context)
+
+
+def _with_phones(missing) -> list:
+    """The page's missing reports with the links that reach whoever owes each (one query)."""
+    names = {m.username for m in missing.object_list}
+    phones = dict(
+        get_user_model()
+        .objects.filter(username__in=names)
+        .exclude(phone="")
+        .values_list("username", "phone")
+    )
+    return [(m, call_links(phones.get(m.username, ""))) for m in missing.object_list]
 
 
 def _missing_rows(result: selectors.Compliance):

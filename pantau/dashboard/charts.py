@@ -1,7 +1,8 @@
 """A small bar chart drawn on the server as SVG (no chart library): per bucket, the problems
 opened stacked by category and, beside them, the problems resolved."""
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from pantau.lib.clock import WIB
 
@@ -16,6 +17,7 @@ def bar_chart(series: dict, categories: list[tuple[str, str]]) -> dict:
     """Rectangles of the chart for the template: {"width", "height", "bars", "legend",
     "labels"}; categories are (code, name) in the instruction's order."""
     colours = {code: PALETTE[i % len(PALETTE)] for i, (code, _name) in enumerate(categories)}
+    names = dict(categories)
     peak = max(series["max"], 1)
     bars, labels = [], []
     step = BAR * 2 + 4
@@ -29,7 +31,16 @@ def bar_chart(series: dict, categories: list[tuple[str, str]]) -> dict:
             h = n * HEIGHT / peak
             y -= h
             bars.append(
-                {"x": x, "y": y, "w": BAR, "h": h, "fill": colours[code], "n": n, "what": code}
+                {
+                    "x": x,
+                    "y": y,
+                    "w": BAR,
+                    "h": h,
+                    "fill": colours[code],
+                    "n": n,
+                    "what": code,
+                    "name": names[code],
+                }
             )
         n = bucket["resolved_total"]
         if n:
@@ -43,10 +54,15 @@ def bar_chart(series: dict, categories: list[tuple[str, str]]) -> dict:
                     "fill": RESOLVED,
                     "n": n,
                     "what": "resolved",
+                    "name": _("solved"),
                 }
             )
         start = timezone.localtime(bucket["start"], WIB)
-        label = start.strftime("%H:00") if series["unit"] == "hour" else start.strftime("%d/%m")
+        # "27 Nov 2024 08.00 WIB" per hour, "27 Nov 2024" per day: month in words, never 07/12
+        if series["unit"] == "hour":
+            label = formats.date_format(start, "j M Y H:i") + " WIB"
+        else:
+            label = formats.date_format(start, "j M Y")
         labels.append({"x": x, "text": label, "title": bucket})
     legend = [{"code": code, "name": name, "fill": colours[code]} for code, name in categories]
     return {

@@ -445,6 +445,8 @@ def map_geojson(
                     "problems_open",
                     "problems_overdue",
                     "reporting_rate",
+                    "reports",
+                    "by_severity",
                 )
             },
         }

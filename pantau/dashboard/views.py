@@ -6,12 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 
 from pantau.dashboard import charts, selectors
 from pantau.dashboard.forms import FilterForm
+from pantau.figures.vocabulary import SEVERITIES, SITUATION_LABELS, SITUATIONS
 from pantau.lib.dbrouter import replica_reads
+from pantau.problems.models import Severity
 
 
 def _parse(request):
@@ -22,6 +26,40 @@ def _parse(request):
     code = (form.cleaned_data.get("region") or "").strip() or None
     region = selectors.dashboard_region(request.user, code)
     return form, region, filters, now
+
+
+def trouble_first(rows: list[dict]) -> list[dict]:
+    """Areas in the order a regent reads them: rawan, waspada, aman, no data; within one
+    situation the most overdue, then the most open problems, then by name."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            SITUATIONS.index(r["situation"]),
+            -r["problems_overdue"],
+            -r["problems_open"],
+            r["name"],
+        ),
+    )
+
+
+def map_words() -> dict:
+    """The words the map's script writes in its panels (in the user's language)."""
+    return {
+        "situations": {k: str(v) for k, v in SITUATION_LABELS.items()},
+        "severities": {s: str(Severity(s).label) for s in SEVERITIES},
+        "open": str(_("open problems")),
+        "overdue": str(_("overdue")),
+        "reports": str(_("reports")),
+        "rate": str(_("reporting rate")),
+        "no_rate": str(_("no report due yet")),
+        "none": str(_("none")),
+        "open_dashboard": str(_("Open the dashboard of %(name)s")),
+    }
+
+
+def _drill(filter_query: str) -> str:
+    """The link to a child's dashboard with the same filters, without the child's code."""
+    return f"{reverse('dashboard')}?{filter_query}{'&' if filter_query else ''}region="
 
 
 def _query(request, **changes) -> str:
@@ -44,11 +82,17 @@ def dashboard(request):
     data = selectors.summary(region=region, cache=cache, **args)
     series = selectors.timeseries(region=region, cache=cache, **args)
     categories = list(selectors.categories().values_list("code", "name"))
+    data["children"] = trouble_first(data["children"])
+    clusters = selectors.clusters(cache=cache, **args)
+    for cluster in clusters:
+        cluster["kecamatan"] = trouble_first(cluster["kecamatan"])
     context = {
         "form": form,
         "region": region,
         "data": data,
-        "clusters": selectors.clusters(cache=cache, **args),
+        "clusters": clusters,
+        "category_names": dict(categories),
+        "map_words": map_words(),
         "chart": charts.bar_chart(series, categories),
         "series": series,
         "feed": selectors.feed(region=region, **args),
@@ -57,6 +101,7 @@ def dashboard(request):
         "ancestors": selectors.ancestors(user, region),
         "map_query": _query(request, region=region.code),
         "filter_query": _query(request, region=None),
+        "drill": _drill(_query(request, region=None)),
         "now": now,
     }
     template = "dashboard/_panels.html" if request.htmx else "dashboard/page.html"

@@ -45,3 +45,12 @@ def validate_phone(value: str) -> None:
     """A model field validator: the stored value must already be E.164 (see `normalize`)."""
     if value and normalize(value) != value:
         raise ValidationError(_("Write the phone number as +62812…"), code="invalid_phone")
+
+
+def call_links(e164: str) -> dict[str, str] | None:
+    """The links that reach a stored number: `tel:` for a call, wa.me for WhatsApp (digits
+    only, no "+"); None without a number."""
+    if not e164:
+        return None
+    digits = "".join(c for c in e164 if c.isdigit())
+    return {"number": e164, "tel": f"tel:{e164}", "whatsapp": f"https://wa.me/{digits}"}

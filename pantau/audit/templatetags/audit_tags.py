@@ -2,6 +2,8 @@ import json
 
 from django import template
 
+from pantau.audit.wording import field_label
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def compact(value) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@register.simple_tag
+def audit_field(object_type: str, key: str) -> str:
+    """The words of a field name the log stores (see audit.wording)."""
+    return field_label(object_type, key)

@@ -50,7 +50,7 @@ def test_the_page_lists_the_most_recent_missing_a_page_at_a_time(voting_day, log
     assert shown.paginator.count == len(everything)
     assert list(shown.object_list) == everything[::-1][:MISSING_PER_PAGE]
     html = page.content.decode()
-    assert html.count("<li><strong>") == MISSING_PER_PAGE
+    assert html.count('<li class="missing"') == MISSING_PER_PAGE
     assert 'rel="next" href="?since=2024-11-20&amp;until=2024-11-27&amp;page=2"' in html
     # the second page follows on, the last one ends with the earliest deadline
     second = client.get("/kepatuhan/", {**RANGE, "page": 2}).context["missing"]
@@ -67,7 +67,7 @@ def test_htmx_gets_only_the_missing_list(voting_day, login):
     assert answer.status_code == 200
     html = answer.content.decode()
     assert html.lstrip().startswith('<section class="card" id="compliance-missing"')
-    assert "<html" not in html and html.count("<li><strong>") == MISSING_PER_PAGE
+    assert "<html" not in html and html.count('<li class="missing"') == MISSING_PER_PAGE
 
 
 def test_the_slots_are_computed_once_for_the_kabupaten_and_its_clusters(
@@ -146,3 +146,16 @@ def test_the_missing_due_times_are_shown_in_wib(voting_day, login):
     due = dt.datetime(2024, 11, 27, 9, 0, tzinfo=dt.UTC)  # 16:00 WIB
     assert due.strftime("%H:%M") not in html.split('id="compliance-missing"')[1]
     assert "27 Nov 16:00 WIB" in html
+
+
+def test_each_missing_official_can_be_called_or_messaged(voting_day, login, users):
+    camat = users["camat-dringu"]
+    if not camat.phone:
+        camat.phone = "+6281299990004"
+        camat.save(update_fields=["phone"])
+    digits = camat.phone.lstrip("+")
+    html = login("bupati").get("/kepatuhan/", RANGE).content.decode()
+    row = html[html.index('<li class="missing" data-username="camat-dringu"') :]
+    row = row[: row.index("</li>")]
+    assert f'href="tel:{camat.phone}"' in row
+    assert f'href="https://wa.me/{digits}"' in row

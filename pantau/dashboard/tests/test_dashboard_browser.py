@@ -88,6 +88,7 @@ def test_the_dashboard_shows_exactly_the_territory(
 
         if username == "bupati":  # a click on a kecamatan drills down to its villages
             page.locator('#map path[data-code="35.13.23"]').click()
+            page.locator('.area-panel[data-code="35.13.23"] a').click()
             page.wait_for_url("**/dasbor/?region=35.13.23")
             assert len(drawn(page, 14)) == 14
             page.screenshot(path=ARTIFACTS / "dashboard-bupati-tongas-1280.png", full_page=True)

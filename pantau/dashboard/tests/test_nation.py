@@ -74,7 +74,7 @@ def test_the_page_panels_map_and_api_open_the_nation(login, api_as, provinces, f
     page = response.context["data"]
     assert response.context["region"].is_nation and response.context["ancestors"] == []
     assert sorted(c["code"] for c in page["children"]) == provinces
-    assert response.content.decode().count('class="kid"') == len(provinces)
+    assert response.content.decode().count('<li class="kid kid-') == len(provinces)
     panels = client.get(f"/dasbor/?region={NATION_CODE}", headers={"HX-Request": "true"})
     assert panels.status_code == 200 and panels.context["data"] == page
 

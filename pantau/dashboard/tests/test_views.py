@@ -29,7 +29,7 @@ def test_the_page_shows_the_territory(login, username, region, count):
     assert data["region"]["code"] == region
     assert len(data["children"]) == count
     html = response.content.decode()
-    assert html.count('class="kid"') == count
+    assert html.count('<li class="kid kid-') == count
     assert 'hx-trigger="every 60s"' in html
     assert f'data-geojson-url="/dasbor/peta.geojson?region={region}"' in html
     assert static("leaflet/leaflet.js") in html and static("dashboard/map.js") in html
@@ -69,10 +69,16 @@ def test_the_map_is_the_territory_s_children(login):
     body = response.json()
     assert body["type"] == "FeatureCollection"
     page = client.get("/dasbor/").context["data"]
-    assert [f["id"] for f in body["features"]] == [c["code"] for c in page["children"]]
-    for feature, row in zip(body["features"], page["children"], strict=True):
+    # (the page lists them trouble first; the map draws them all, in any order)
+    rows = {c["code"]: c for c in page["children"]}
+    assert sorted(f["id"] for f in body["features"]) == sorted(rows)
+    for feature in body["features"]:
+        row = rows[feature["id"]]
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
-        assert feature["properties"] == {**{k: row[k] for k in FIGURES}, "level": "kecamatan"}
+        assert feature["properties"] == {
+            **{k: row[k] for k in (*FIGURES, "reports", "by_severity")},
+            "level": "kecamatan",
+        }
 
 
 def test_the_map_carries_located_reports_and_problems(login, new_problem):
@@ -97,9 +103,10 @@ def test_the_api_gives_what_the_page_shows(login, api_as, username, new_problem)
     body = response.json()
     for key in ("region", "situation", "totals", "by_severity", "by_category"):
         assert body[key] == page[key], key
-    assert [{k: c[k] for k in FIGURES} for c in body["children"]] == [
-        {k: c[k] for k in FIGURES} for c in page["children"]
-    ]
+    # (the same figures; the page lists them trouble first)
+    assert sorted([{k: c[k] for k in FIGURES} for c in body["children"]], key=str) == sorted(
+        [{k: c[k] for k in FIGURES} for c in page["children"]], key=str
+    )
     geo = api.get("/map.geojson", {"region": body["region"]["code"], **params}).json()
     assert [f["properties"]["code"] for f in geo["features"]] == [
         c["code"] for c in body["children"]
@@ -132,8 +139,35 @@ def test_the_rows_link_to_the_kecamatan_with_the_same_filters(login):
     assert html.count(link) == 2  # the children list and the cluster's table
     tongas = next(c for c in data["children"] if c["code"] == TONGAS)
     assert (
-        f'<li class="kid" data-code="{TONGAS}" data-situation="{tongas["situation"]}" '
+        f'<li class="kid kid-{tongas["situation"]}" data-code="{TONGAS}" '
+        f'data-situation="{tongas["situation"]}" '
         f'data-open="{tongas["problems_open"]}" data-overdue="{tongas["problems_overdue"]}">'
     ) in html
     rows = sum(len(c["kecamatan"]) for c in clusters)
     assert rows == 24 and html.count('<tr data-code="35.13.') == rows
+
+
+def test_the_lists_put_the_areas_in_trouble_first(login, new_problem):
+    new_problem(severity="kritis", username="camat-tongas", region="35.13.23.2001")
+    response = login("bupati").get("/dasbor/")
+    html = response.content.decode()
+
+    def key(k):
+        rank = ("rawan", "waspada", "aman", "unknown").index(k["situation"])
+        return (rank, -k["problems_overdue"], -k["problems_open"])
+
+    kids = response.context["data"]["children"]
+    assert [key(k) for k in kids] == sorted(key(k) for k in kids)
+    assert kids[0]["situation"] == "rawan" and kids[-1]["situation"] == "unknown"
+    assert next(k for k in kids if k["code"] == TONGAS)["situation"] == "rawan"
+    codes = [k["code"] for k in kids]
+    assert [
+        html.index(f'class="kid kid-{k["situation"]}" data-code="{k["code"]}"') for k in kids
+    ] == sorted(
+        html.index(f'class="kid kid-{k["situation"]}" data-code="{k["code"]}"') for k in kids
+    ), codes
+    for cluster in response.context["clusters"]:
+        ranks = [key(k) for k in cluster["kecamatan"]]
+        assert ranks == sorted(ranks)
+    # every figure in words: severities and categories by name, no bare codes or "0/0/0/0"
+    assert "1 kritis" in html and "0/0/0/0" not in html and "logistik:" not in html

@@ -291,6 +291,7 @@ def test_logging_out_deletes_the_kept_pages_but_not_what_waits(demo_server, phon
     phone.route("**/laporan/baru/", lambda route: route.abort("internetdisconnected"))
     phone.set_offline(False)
 
+    page.click("#menu > summary")  # on a phone, log out is in the header's menu
     page.click("form[data-logout] button")
     page.wait_for_url("**/masuk/**")
     names = "caches.keys()"

@@ -56,6 +56,24 @@
       .catch(function () { /* no worker: the forms still work with signal */ });
   }
 
+  // The header's menu and the dashboard's filters (details[data-open-wide]): always open on a
+  // desk screen (the CSS hides the menu's button there), a button on a phone; the open menu
+  // closes with Escape.
+  if (window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 48rem)");
+    var fit = function () {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (d) {
+        d.open = wide.matches;
+      });
+    };
+    fit();
+    if (wide.addEventListener) wide.addEventListener("change", fit);
+    document.addEventListener("keydown", function (event) {
+      var menu = document.querySelector("details[data-menu]");
+      if (event.key === "Escape" && menu && menu.open && !wide.matches) menu.open = false;
+    });
+  }
+
   if (document.readyState === "complete") start();
   else window.addEventListener("load", start);
 })();
