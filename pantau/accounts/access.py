@@ -148,10 +148,10 @@ def territories(
         return operation_id == operation.pk if operation else status in READABLE
 
     if waiting[Role.BUPATI]:
-        rows = Operation.objects.filter(
+        operations = Operation.objects.filter(
             Q(pk=operation.pk) if operation else Q(status__in=READABLE)
         ).values_list("pk", "status", "region__code")
-        for op_id, status, code in rows:
+        for op_id, status, code in operations:
             for user in waiting[Role.BUPATI]:
                 if counts(user, op_id, status):
                     codes[user.pk].add(code)
@@ -160,17 +160,17 @@ def territories(
         if position(user) is not None:
             by_position[user.position_id].append(user)
     if waiting[Role.COORDINATOR] and by_position:
-        rows = Cluster.objects.filter(coordinator_id__in=sorted(by_position)).values_list(
+        clusters = Cluster.objects.filter(coordinator_id__in=sorted(by_position)).values_list(
             "coordinator_id", "operation_id", "operation__status", "kecamatan__code"
         )
-        for position_id, op_id, status, code in rows:
+        for position_id, op_id, status, code in clusters:
             for user in by_position[position_id]:
                 if user.role == Role.COORDINATOR and counts(user, op_id, status):
                     codes[user.pk].add(code)
     if waiting[Role.CAMAT] and by_position:
         # The code only: the region's boundary is a large JSON not needed per request.
-        rows = Position.objects.filter(pk__in=sorted(by_position), region__isnull=False)
-        for position_id, op_id, status, code in rows.values_list(
+        seats = Position.objects.filter(pk__in=sorted(by_position), region__isnull=False)
+        for position_id, op_id, status, code in seats.values_list(
             "pk", "operation_id", "operation__status", "region__code"
         ):
             for user in by_position[position_id]:
@@ -183,10 +183,10 @@ def territories(
         if agency_id:
             by_agency[agency_id].append(user)
     if by_agency:
-        rows = Assignment.objects.filter(agency_id__in=sorted(by_agency)).values_list(
+        assigned = Assignment.objects.filter(agency_id__in=sorted(by_agency)).values_list(
             "agency_id", "operation_id", "operation__status", "kecamatan__code"
         )
-        for agency_id, op_id, status, code in rows:
+        for agency_id, op_id, status, code in assigned:
             for user in by_agency[agency_id]:
                 if counts(user, op_id, status):
                     codes[user.pk].add(code)
@@ -347,9 +347,12 @@ def _referred_to(agency_id):
 
 def referred_only(user, problem: Problem) -> bool:
     """Does `user` see `problem` only because it is referred to their agency?"""
-    return not territory(user).contains(problem.region.code) and bool(
-        agency_of(user)
-        and problem.referrals.filter(agency_id=agency_of(user), withdrawn_at__isnull=True).exists()
+    if territory(user).contains(problem.region.code):
+        return False
+    agency_id = agency_of(user)
+    return bool(
+        agency_id
+        and problem.referrals.filter(agency_id=agency_id, withdrawn_at__isnull=True).exists()
     )
 
 
@@ -395,8 +398,13 @@ def can_act(user, problem: Problem, action: ProblemAction) -> bool:
         return False
     if action == ProblemAction.TAKE_OVER:
         # A seat above the problem's level takes it to its own level.
-        return user.role in TAKE_OVER_ROLES and LEVELS.index(level) > LEVELS.index(problem.level)
-    return LEVELS.index(level) >= LEVELS.index(problem.level)
+        return user.role in TAKE_OVER_ROLES and _rank(level) > _rank(problem.level)
+    return _rank(level) >= _rank(problem.level)
+
+
+def _rank(level: str) -> int:
+    """Where a responsibility level stands, from the village (0) up."""
+    return LEVELS.index(ProblemLevel(level))
 
 
 def require_act(user, problem: Problem, action: ProblemAction) -> None:
@@ -471,7 +479,7 @@ def may_cover_periodic(user, *, scope: str, region: Region, cluster: Cluster | N
     if scope == Scope.KECAMATAN:
         return territory(user).contains(region.code)
     if scope == Scope.CLUSTER:
-        return visible_clusters(user).filter(pk=cluster.pk).exists()
+        return cluster is not None and visible_clusters(user).filter(pk=cluster.pk).exists()
     # kabupaten
     if user.role == Role.BUPATI:
         return territory(user).contains(region.code)
@@ -513,7 +521,11 @@ def may_sign_periodic(user, report: PeriodicReport) -> bool:
     if report.scope == Scope.KECAMATAN:
         return user.role == Role.CAMAT and user.position.region_id == report.region_id
     if report.scope == Scope.CLUSTER:
-        return user.role == Role.COORDINATOR and report.cluster.coordinator_id == user.position_id
+        return (
+            user.role == Role.COORDINATOR
+            and report.cluster is not None
+            and report.cluster.coordinator_id == user.position_id
+        )
     return (
         user.role == Role.COORDINATOR
         and Cluster.objects.filter(
