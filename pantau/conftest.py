@@ -2,6 +2,7 @@
 demo accounts once per session, the way a user gets them (setup_demo); each test then runs in a
 transaction that is rolled back."""
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -88,15 +89,11 @@ def subprocess_env(data_dir: Path, **extra) -> dict:
     return env
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """`pantau demo` (setup-demo, then serve) in a fresh data directory, on 127.0.0.1.
-
-    This is the README's first command after the install, run as a user runs it: the console
-    script, SQLite in the data directory, gunicorn and the static files.
-    """
-    data_dir = tmp_path_factory.mktemp("demo-data")
-    env = subprocess_env(data_dir)
+@contextlib.contextmanager
+def running_demo(data_dir: Path, **extra_env):
+    """`pantau demo` (setup-demo, then serve with its task consumer) in `data_dir`, on
+    127.0.0.1, with `extra_env` added to its environment; yields what demo_server yields."""
+    env = subprocess_env(data_dir, **extra_env)
     port = free_port()
     log = data_dir / "demo.log"
     with log.open("wb") as out:
@@ -117,12 +114,25 @@ def demo_server(tmp_path_factory):
                 proc.kill()
                 raise RuntimeError("pantau demo did not start:\n" + log.read_text()) from exc
             time.sleep(0.3)
-    yield {"url": url, "data_dir": data_dir, "env": env, "log": log}
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield {"url": url, "data_dir": data_dir, "env": env, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """`pantau demo` (setup-demo, then serve) in a fresh data directory, on 127.0.0.1.
+
+    This is the README's first command after the install, run as a user runs it: the console
+    script, SQLite in the data directory, gunicorn and the static files.
+    """
+    with running_demo(tmp_path_factory.mktemp("demo-data")) as server:
+        yield server
 
 
 # Data made through the actions, as users make it.
