@@ -341,6 +341,9 @@ def problem_action(request, pk: int):
         )
     notice = DONE.get(data["action"], _("Done."))
     problem = _problem(user, pk)
+    if data["action"] == ProblemAction.ESCALATE:  # say who received it
+        receiver = selectors.seat_name(problem.owner, problem.level)
+        notice = _("The problem is forwarded to %(name)s.") % {"name": receiver}
     if fragment_requested(request):
         return _render_problem(request, problem, notice=notice)
     messages.success(request, notice)
