@@ -8,6 +8,7 @@ import uuid
 from django.contrib.auth import get_user_model
 
 from pantau.instruction.models import Agency, Category, Checklist
+from pantau.lib.clock import WIB
 from pantau.monitoring.actions import do_submit_report
 from pantau.problems.actions import do_create_problem, do_problem_action
 from pantau.regions.models import Region
@@ -82,79 +83,301 @@ REPORTS = [  # username, region, WIB time observed, situation, answers, narrativ
     ),
 ]
 
-PROBLEMS = [  # username, region, title, category, severity, suggestion, follow-up steps
+# Problems: username, region, WIB time reported, title, category, severity, suggestion, and the
+# follow-up steps (actor, action, extra, minutes after the report). Voting day is the busiest.
+PROBLEMS = [
+    (
+        "camat-kraksaan",
+        "35.13.14",
+        "2024-11-21 10:00",
+        "Alat peraga kampanye terpasang di pohon dan tiang listrik",
+        "kampanye-apk",
+        "sedang",
+        "Satpol PP menertibkan bersama Panwascam setelah pemberitahuan kepada tim kampanye.",
+        [
+            ("camat-kraksaan", "verify", {}, 60),
+            ("camat-kraksaan", "refer", {"agency": "satpolpp", "note": "Mohon penertiban"}, 90),
+            (
+                "camat-kraksaan",
+                "resolve",
+                {"solution": "Satpol PP menurunkan 37 APK pada 22 November 2024."},
+                60 * 26,
+            ),
+        ],
+    ),
+    (
+        "camat-besuk",
+        "35.13.13",
+        "2024-11-22 09:30",
+        "Kepala desa hadir di kampanye pasangan calon",
+        "netralitas-asn",
+        "tinggi",
+        "Laporkan kepada Bawaslu; Inspektorat mengingatkan kepala desa tentang netralitas.",
+        [
+            ("camat-besuk", "verify", {}, 45),
+            ("camat-besuk", "refer", {"agency": "bawaslu", "note": "Mohon kajian"}, 60),
+            ("bawaslu", "comment", {"note": "Panwascam Besuk memanggil kepala desa."}, 60 * 5),
+            (
+                "camat-besuk",
+                "resolve",
+                {"solution": "Kepala desa diberi teguran tertulis; Bawaslu mencatat pelanggaran."},
+                60 * 30,
+            ),
+        ],
+    ),
     (
         "desa-3513012001",
         "35.13.01.2001",
+        "2024-11-26 15:30",
         "Surat suara TPS 004 kurang 12 lembar",
         "logistik",
         "tinggi",
         "PPK Sukapura mengirim surat suara cadangan sebelum pukul 06.00.",
         [
-            ("desa-3513012001", "verify", {}),
-            ("desa-3513012001", "escalate", {"note": "Desa tidak punya kendaraan ke PPK"}),
+            ("desa-3513012001", "verify", {}, 20),
+            ("desa-3513012001", "escalate", {"note": "Desa tidak punya kendaraan ke PPK"}, 40),
+            (
+                "camat-sukapura",
+                "resolve",
+                {"solution": "Camat mengantar 12 surat suara cadangan dari PPK pukul 05.30."},
+                60 * 14,
+            ),
+        ],
+    ),
+    (
+        "camat-sukapura",
+        "35.13.01",
+        "2024-11-26 17:00",
+        "Longsor menutup jalan ke Desa Ngadas",
+        "bencana-cuaca",
+        "kritis",
+        "Minta BPBD membuka jalan; siapkan jalur alternatif lewat Jetak.",
+        [
+            ("camat-sukapura", "verify", {}, 15),
+            ("camat-sukapura", "refer", {"agency": "bpbd", "note": "Alat berat ke Ngadas"}, 30),
+            ("camat-sukapura", "start", {"note": "Logistik lewat Jetak dengan ojek"}, 60 * 3),
         ],
     ),
     (
         "camat-paiton",
         "35.13.12",
+        "2024-11-27 06:40",
         "Dugaan politik uang di dua dusun",
         "politik-uang",
         "kritis",
         "Libatkan Panwascam dan Polsek untuk patroli malam.",
         [
-            ("camat-paiton", "verify", {}),
-            ("camat-paiton", "refer", {"agency": "bawaslu", "note": "Mohon penelusuran"}),
-            ("bawaslu", "comment", {"note": "Panwascam Paiton menelusuri; belum ada bukti."}),
+            ("camat-paiton", "verify", {}, 10),
+            ("camat-paiton", "refer", {"agency": "bawaslu", "note": "Mohon penelusuran"}, 20),
+            ("bawaslu", "comment", {"note": "Panwascam Paiton menelusuri; belum ada bukti."}, 240),
         ],
     ),
     (
         "pemantau-kraksaan",
         "35.13.14.1003",
+        "2024-11-27 07:15",
         "Pengawas TPS 012 datang terlambat",
         "lainnya",
         "rendah",
         "Koordinasi jadwal dengan Panwascam.",
         [
-            ("camat-kraksaan", "verify", {}),
-            ("camat-kraksaan", "start", {}),
-            ("camat-kraksaan", "resolve", {"solution": "Pengawas tiba 07.20; Panwascam menegur."}),
+            ("camat-kraksaan", "verify", {}, 10),
+            ("camat-kraksaan", "start", {}, 15),
+            (
+                "camat-kraksaan",
+                "resolve",
+                {"solution": "Pengawas tiba 07.20; Panwascam menegur."},
+                30,
+            ),
+        ],
+    ),
+    (
+        "camat-gading",
+        "35.13.09",
+        "2024-11-27 08:30",
+        "Nama pemilih tidak ada di DPT di TPS 007 Gading",
+        "daftar-pemilih",
+        "sedang",
+        "Pemilih dengan KTP-el setempat dilayani sebagai DPTb satu jam sebelum TPS ditutup.",
+        [
+            ("camat-gading", "verify", {}, 15),
+            (
+                "camat-gading",
+                "resolve",
+                {"solution": "KPPS melayani 9 pemilih DPTb pukul 12.00–13.00 sesuai aturan."},
+                60 * 5,
+            ),
         ],
     ),
     (
         "camat-tiris",
         "35.13.07",
+        "2024-11-27 11:20",
         "Petugas KPPS kelelahan di TPS 003 Tiris",
         "kesehatan-petugas",
         "tinggi",
         "Siapkan tim kesehatan keliling dari Dinkes.",
-        [("camat-tiris", "verify", {}), ("camat-tiris", "start", {"note": "Puskesmas siaga"})],
+        [
+            ("camat-tiris", "verify", {}, 10),
+            ("camat-tiris", "refer", {"agency": "dinkes", "note": "Tim kesehatan keliling"}, 20),
+            ("camat-tiris", "start", {"note": "Puskesmas Tiris siaga di TPS 003"}, 40),
+        ],
     ),
     (
-        "camat-sukapura",
-        "35.13.01",
-        "Longsor menutup jalan ke Desa Ngadas",
-        "bencana-cuaca",
+        "camat-krucil",
+        "35.13.08",
+        "2024-11-27 12:00",
+        "Listrik padam di enam TPS Krucil",
+        "akses-infrastruktur",
+        "sedang",
+        "Minta PLN memulihkan listrik; KPPS menyiapkan lampu darurat untuk penghitungan.",
+        [
+            ("camat-krucil", "verify", {}, 10),
+            (
+                "camat-krucil",
+                "resolve",
+                {"solution": "Listrik pulih pukul 15.40; penghitungan berjalan dengan genset."},
+                60 * 4,
+            ),
+        ],
+    ),
+    (
+        "camat-tiris",
+        "35.13.07",
+        "2024-11-27 14:00",
+        "Kerumunan massa di TPS 011 Tiris saat penghitungan",
+        "keamanan",
         "kritis",
-        "Minta BPBD membuka jalan; siapkan jalur alternatif lewat Jetak.",
-        [],
+        "Polsek dan Koramil menambah personel; camat menemui tokoh masyarakat.",
+        [
+            ("camat-tiris", "verify", {}, 5),
+            ("camat-tiris", "escalate", {"note": "Perlu keputusan Asisten"}, 15),
+        ],
+    ),
+    (
+        "camat-maron",
+        "35.13.17",
+        "2024-11-27 19:30",
+        "Kabar bohong tentang kotak suara tertukar beredar di WhatsApp",
+        "sara-hoaks",
+        "sedang",
+        "Diskominfo menerbitkan klarifikasi bersama KPU.",
+        [
+            ("camat-maron", "verify", {}, 20),
+            ("camat-maron", "refer", {"agency": "diskominfo", "note": "Mohon klarifikasi"}, 30),
+        ],
+    ),
+    (
+        "camat-dringu",
+        "35.13.19",
+        "2024-11-28 09:00",
+        "Saksi menolak menandatangani hasil di TPS 002 Dringu",
+        "lainnya",
+        "sedang",
+        "PPK memfasilitasi penyampaian keberatan di rapat pleno kecamatan.",
+        [("camat-dringu", "verify", {}, 30)],
+    ),
+    (
+        "camat-sumber",
+        "35.13.02",
+        "2024-11-29 10:00",
+        "Kotak suara disimpan di rumah warga sebelum rekapitulasi",
+        "logistik",
+        "tinggi",
+        "Pindahkan ke gudang PPK dengan pengawalan polisi.",
+        [
+            ("camat-sumber", "verify", {}, 20),
+            (
+                "camat-sumber",
+                "resolve",
+                {"solution": "Kotak suara dipindahkan ke gudang PPK pukul 13.00, dikawal polisi."},
+                180,
+            ),
+        ],
     ),
 ]
+
+# Scheduled reports of the camat on voting day and the day after (the reporting schedule's
+# times): most arrive, some do not, so that compliance has something to say.
+VOTING_DAYS = ["2024-11-27", "2024-11-28"]
+SLOT_TIMES = ["07:00", "10:00", "13:00", "16:00", "20:00"]
+TROUBLE = {"35.13.07": "rawan", "35.13.12": "waspada", "35.13.01": "waspada"}
 
 
 def _wib(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
 
 
+def _scheduled_reports() -> list[tuple]:
+    """(username, region code, WIB time, situation, answers, narrative) of the camat's scheduled
+    reports: on the first day two slots in three are sent, on the second one in two."""
+    from pantau.instruction.models import Position, Role
+
+    out = []
+    camat = Position.objects.filter(role=Role.CAMAT, is_active=True).select_related("region")
+    holders = {u.position_id: u.username for u in get_user_model().objects.filter(role=Role.CAMAT)}
+    for i, position in enumerate(sorted(camat, key=lambda p: p.region.code)):
+        username = holders.get(position.pk)
+        if not username:
+            continue
+        for d, day in enumerate(VOTING_DAYS):
+            for j, hhmm in enumerate(SLOT_TIMES):
+                if (i + j) % (3 if d == 0 else 2) == 0:
+                    continue  # not sent
+                when = _wib(f"{day} {hhmm}") - dt.timedelta(minutes=10 + (i % 4) * 5)
+                situation = TROUBLE.get(position.region.code, "aman") if d == 0 else "aman"
+                out.append(
+                    (
+                        username,
+                        position.region.code,
+                        when.strftime("%Y-%m-%d %H:%M"),
+                        situation,
+                        {
+                            "tps_buka_tepat": True,
+                            "surat_suara_cukup": True,
+                            "gangguan": "tidak ada",
+                        },
+                        f"Laporan {hhmm} WIB Kecamatan {position.region.name}.",
+                    )
+                )
+    return out
+
+
+def _dated(items, at: dt.datetime) -> None:
+    """Date what an example's step just wrote (events, referrals, notifications) at `at`."""
+    from pantau.notify.models import Notification
+    from pantau.problems.models import ProblemEvent, Referral
+
+    problem, since = items
+    ProblemEvent.objects.filter(problem=problem, at__gte=since).update(at=at)
+    Referral.objects.filter(problem=problem, referred_at__gte=since).update(referred_at=at)
+    Referral.objects.filter(problem=problem, answered_at__gte=since).update(answered_at=at)
+    Notification.objects.filter(created_at__gte=since).update(created_at=at)
+
+
 def add_examples() -> int:
-    """Create the example reports and problems that do not exist yet; returns how many."""
+    """Create the example reports and problems that do not exist yet; returns how many.
+
+    They are made through the actions users trigger, then dated at the example's time within
+    the operation's stages (the actions take the time of the call): the reports' time received,
+    the problems' times and deadlines, their events, referrals and notifications. The audit log
+    keeps the time the demo was set up: a hash chain is never rewritten."""
+    from django.utils import timezone
+
+    from pantau.monitoring.models import Report
+    from pantau.problems.models import Problem
+
     users = {u.username: u for u in get_user_model().objects.all()}
     created_count = 0
-    for i, (username, code, when, situation, answers, narrative) in enumerate(REPORTS):
+    for i, (username, code, when, situation, answers, narrative) in enumerate(
+        REPORTS + _scheduled_reports()
+    ):
         counting = "penghitungan_mulai" in answers
-        _report, created = do_submit_report(
+        report, created = do_submit_report(
             acting_user=users[username],
-            client_id=uuid.uuid5(NAMESPACE, f"report-{i}"),
+            client_id=uuid.uuid5(
+                NAMESPACE, f"report-{i}" if i < len(REPORTS) else f"slot-{when}-{code}"
+            ),
             region=Region.objects.get(code=code),
             observed_at=_wib(when),
             situation=situation,
@@ -162,8 +385,15 @@ def add_examples() -> int:
             narrative=narrative,
             checklist=Checklist.objects.get(code="penghitungan") if counting else None,
         )
+        if created:
+            Report.objects.filter(pk=report.pk).update(
+                received_at=_wib(when).replace(tzinfo=WIB) + dt.timedelta(minutes=3)
+            )
         created_count += created
-    for i, (username, code, title, category, severity, suggestion, steps) in enumerate(PROBLEMS):
+    for i, (username, code, when, title, category, severity, suggestion, steps) in enumerate(
+        PROBLEMS
+    ):
+        since = timezone.now()
         problem, created = do_create_problem(
             acting_user=users[username],
             client_id=uuid.uuid5(NAMESPACE, f"problem-{i}"),
@@ -174,8 +404,27 @@ def add_examples() -> int:
             suggestion=suggestion,
         )
         created_count += created
-        for actor, action, extra in steps if created else []:
+        if not created:
+            continue
+        at = _wib(when).replace(tzinfo=WIB)
+        shift = at - problem.created_at
+        Problem.objects.filter(pk=problem.pk).update(
+            created_at=at,
+            updated_at=at,
+            acknowledge_due_at=problem.acknowledge_due_at + shift,
+            resolve_due_at=problem.resolve_due_at + shift,
+        )
+        _dated((problem, since), at)
+        last = at
+        for actor, action, extra, minutes in steps:
             if "agency" in extra:
                 extra = {**extra, "agency": Agency.objects.get(code=extra["agency"])}
+            since = timezone.now()
             do_problem_action(problem.pk, acting_user=users[actor], action=action, **extra)
+            last = at + dt.timedelta(minutes=minutes)
+            _dated((problem, since), last)
+        done = Problem.objects.get(pk=problem.pk)
+        Problem.objects.filter(pk=problem.pk).update(
+            updated_at=last, resolved_at=last if done.resolved_at else None
+        )
     return created_count

@@ -10,6 +10,7 @@ upsert by code, then retire what is gone), and a few functions for what is not a
 OPD annex, the deadlines, the people). A new section is one more entry there.
 """
 
+import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -45,6 +46,7 @@ from pantau.lib import yamlfile
 from pantau.lib.errors import InputFileError, SourceError
 from pantau.regions.models import Level, Region
 
+EMBLEM_MAX_BYTES = 1 << 20
 SHIPPED = Path(__file__).resolve().parent / "data" / "instruksi-probolinggo-2024.yaml"
 # an invented second election beside it (docs/next-election.md)
 PILKADES = SHIPPED.parent / "pilkades-probolinggo-2025.yaml"
@@ -97,6 +99,7 @@ class _Checker:
     def __init__(self, source: str, located: yamlfile.LocatedYaml):
         self.source = source
         self.located = located
+        self.directory: Path | None = None
         self.errors: list[SourceError] = []
 
     def error(self, path: tuple, message: str) -> None:
@@ -124,6 +127,7 @@ def parse_instruction(path: Path | str) -> tuple[InstructionFile, _Checker]:
             [SourceError(source, line, str(getattr(exc, "problem", None) or exc))],
         ) from exc
     checker = _Checker(source, located)
+    checker.directory = path.parent
     if not isinstance(located.data, dict):
         checker.error((), _("the file must be a mapping with at least the key 'operation'"))
         raise _invalid(checker)
@@ -170,6 +174,7 @@ class _Resolver:
         self.kecamatan: dict[str, Region] = {}
         self.by_name: dict[str, Region] = {}
         self.territory: list[str] = []  # region codes; empty: the whole region
+        self.emblem = ""
 
     def check(self) -> None:
         doc, chk = self.doc, self.checker
@@ -277,6 +282,29 @@ class _Resolver:
 
         self._check_phones()
         routing.check(doc.routing, chk.error)
+        self.emblem = self._emblem(doc.letter.kop.emblem)
+
+    def _emblem(self, name: str) -> str:
+        """The letterhead's emblem as a data: URI (PNG or JPEG beside the file), or ''."""
+        if not name:
+            return ""
+        path = ("letter", "kop", "emblem")
+        file = (self.checker.directory or Path(".")) / name
+        kinds = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+        try:
+            data = file.read_bytes()
+        except OSError:
+            message = _("no image file %(name)s beside the instruction file")
+            self.checker.error(path, message % {"name": name})
+            return ""
+        kind = next((k for magic, k in kinds.items() if data.startswith(magic)), None)
+        if kind is None:
+            self.checker.error(path, _("the emblem must be a PNG or JPEG image"))
+            return ""
+        if len(data) > EMBLEM_MAX_BYTES:
+            self.checker.error(path, _("the emblem is larger than 1 MB"))
+            return ""
+        return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
     def _check_phones(self) -> None:
         """A phone number names one person (it says who writes by WhatsApp, Telegram or SMS):
@@ -619,6 +647,15 @@ def _sync_assignments(a: Applying) -> None:
     a.counts["assignments"] = len(wanted.symmetric_difference(stored))
 
 
+def _sync_letter(a: Applying) -> None:
+    letter = a.doc.letter.model_dump()
+    letter["kop"]["emblem_data"] = a.resolver.emblem
+    if a.operation.letter != letter:
+        a.operation.letter = letter
+        a.operation.save(update_fields=["letter"])
+        a.counts["letter"] = 1
+
+
 def _sync_deadlines(a: Applying) -> None:
     deadlines = a.doc.deadlines.model_dump(exclude_none=True)
     if a.operation.deadlines != deadlines:
@@ -686,6 +723,7 @@ STEPS: tuple[tuple[Any, tuple[Step, ...]], ...] = (
                 retire_when=lambda a: bool(a.doc.categories),
             ),
             _sync_deadlines,
+            _sync_letter,
             routing.sync,
             Table("checklists", Checklist, _checklist_rows, Retire.DEACTIVATE),
         ),

@@ -68,6 +68,12 @@ class Operation(models.Model):
         blank=True,
         help_text=_("the instruction file's routing section; empty: the shipped rules"),
     )
+    letter = models.JSONField(
+        _("periodic report letter"),
+        default=dict,
+        blank=True,
+        help_text=_("the instruction file's letter section: kop, number, addressee, signatory"),
+    )
     source_file = models.CharField(_("source file"), max_length=500, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
 

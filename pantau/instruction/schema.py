@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import string
 from typing import Literal
 
 from django.utils.translation import gettext as _
@@ -294,6 +295,78 @@ class RoutingDoc(Strict):
     reopen: list[RouteDoc] = []
 
 
+NUMBER_FIELDS = ("seq", "year", "month", "roman_month", "scope")
+
+
+class KopDoc(Strict):
+    """The letterhead (kop surat) of the periodic report."""
+
+    emblem: str = Field(
+        default="", description="an image (PNG or JPEG) beside the instruction file; empty: none"
+    )
+    government: str = Field(default="", max_length=200, description="PEMERINTAH KABUPATEN ...")
+    unit: str = Field(default="", max_length=200, description="the issuing unit")
+    address: str = Field(default="", max_length=300)
+    telephone: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=100)
+    website: str = Field(default="", max_length=100)
+
+
+class SignatoryDoc(Strict):
+    jabatan: str = Field(default="", max_length=200)
+    nama: str = Field(default="", max_length=200)
+    pangkat: str = Field(default="", max_length=200)
+    nip: str = Field(default="", max_length=30)
+
+
+class LetterDoc(Strict):
+    """The periodic report as an official letter (naskah dinas), after the Permendagri on tata
+    naskah dinas: kop, number, sifat, lampiran, hal, addressee, body, signature, tembusan."""
+
+    kop: KopDoc = KopDoc()
+    number: str = Field(
+        default="{seq}/{year}",
+        max_length=100,
+        description="the letter number; {seq} the yearly sequence, {year}, {month}, "
+        "{roman_month}, {scope} (kab, klaster, kec)",
+    )
+    sifat: str = Field(default="Biasa", max_length=50)
+    hal: str = Field(default="Laporan Berkala", max_length=300)
+    addressee: str = Field(default="", max_length=300, description="'Yth. ...': to whom")
+    addressee_place: str = Field(default="di Tempat", max_length=100)
+    dasar: list[str] = Field(
+        default=[], description="the bases; empty: the instruction the operation follows"
+    )
+    maksud: str = ""
+    tujuan: str = ""
+    penutup: str = "Demikian laporan ini kami sampaikan untuk menjadi periksa."
+    signatory: SignatoryDoc = Field(
+        default=SignatoryDoc(),
+        description="who signs the kabupaten report; a kecamatan or cluster report is signed "
+        "by its camat or Asisten",
+    )
+    tembusan: list[str] = []
+
+    @field_validator("number")
+    @classmethod
+    def _number_pattern(cls, value):
+        fields = [f for _text, f, _spec, _conv in string.Formatter().parse(value) if f is not None]
+        unknown = sorted(set(fields) - set(NUMBER_FIELDS))
+        if unknown:
+            raise ValueError(
+                _("unknown placeholder %(names)s; use %(known)s")
+                % {"names": ", ".join(unknown), "known": ", ".join(NUMBER_FIELDS)}
+            )
+        if "seq" not in fields:
+            raise ValueError(_("the number needs {seq}, the yearly sequence"))
+        try:
+            value.format(seq=1, year=2024, month=11, roman_month="XI", scope="kab")
+        except (ValueError, IndexError) as exc:
+            message = _("the number pattern is not valid: %(error)s")
+            raise ValueError(message % {"error": exc}) from exc
+        return value
+
+
 class InstructionFile(Strict):
     operation: OperationDoc
     elections: list[ElectionDoc] = []
@@ -309,6 +382,7 @@ class InstructionFile(Strict):
     reporting: list[ReportingDoc] = []
     periodic_reports: list[PeriodicReportDoc] = []
     routing: RoutingDoc | None = None
+    letter: LetterDoc = LetterDoc()
 
 
 def slug(text: str) -> str:

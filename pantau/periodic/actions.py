@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from pantau.audit import log as audit
 from pantau.instruction.models import Cluster, Operation
 from pantau.instruction.selectors import operation_for_region
+from pantau.lib.clock import WIB
 from pantau.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from pantau.lib.queue import enqueue_on_commit
 from pantau.periodic import content as report_content
-from pantau.periodic import render
+from pantau.periodic import numbering, render
 from pantau.periodic.models import FORMATS, PeriodicReport, ReportFile, ReportStatus, Scope
 from pantau.periodic.selectors import may_cover, may_receive, may_sign, requestable_regions
 from pantau.regions.models import Level as RegionLevel
@@ -105,7 +106,14 @@ def do_request_report(
         raise NotFound(_("Region not found, or outside your territory."))
     check_period(start, end)
     with transaction.atomic():
+        day = timezone.localdate(timezone.now(), WIB)
+        year, seq = numbering.take_number(day=day)
         report = PeriodicReport.objects.create(
+            number=numbering.format_number(
+                (operation.letter or {}).get("number", ""), seq=seq, day=day, scope=scope
+            ),
+            number_year=year,
+            number_seq=seq,
             operation=operation,
             scope=scope,
             region=region,
@@ -121,6 +129,7 @@ def do_request_report(
             action="periodic.request",
             obj=report,
             after={
+                "number": report.number,
                 "scope": scope,
                 "region": region.code,
                 "cluster": cluster.code if cluster else None,

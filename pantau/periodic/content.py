@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,8 +19,16 @@ from pantau.lib.clock import WIB
 from pantau.lib.numbers import percent
 from pantau.monitoring.models import Situation
 from pantau.periodic import figures as figures_module
+from pantau.periodic import numbering
 from pantau.periodic.models import PeriodicReport, Scope
-from pantau.problems.models import OPEN, SEVERITY_ORDER, Problem, ProblemEvent, Status
+from pantau.problems.models import (
+    OPEN,
+    SEVERITY_ORDER,
+    Problem,
+    ProblemEvent,
+    Severity,
+    Status,
+)
 from pantau.problems.selectors import overdue_q
 from pantau.regions.models import Level as RegionLevel
 from pantau.regions.models import Region
@@ -79,7 +87,7 @@ def spec_of(report: PeriodicReport) -> Spec:
         start=report.period_start,
         end=report.period_end,
         recommendations=report.recommendations,
-        number=str(report.pk or ""),
+        number=report.number,
     )
 
 
@@ -109,13 +117,20 @@ def _person(user) -> str:
     return user.full_name or user.get_username()
 
 
-def _signatory(spec: Spec) -> dict:
-    """The signing official: the camat for a kecamatan, the Asisten for a cluster, the Pj Bupati
-    for the kabupaten (the office that issues the regency-wide report)."""
+def _signatory(spec: Spec, letter: dict) -> dict:
+    """The signing official: the camat for a kecamatan, the Asisten for a cluster; for the
+    kabupaten the letter's signatory (the instruction file), else the Pj Bupati's seat."""
     from django.contrib.auth import get_user_model
 
+    configured = letter.get("signatory") or {}
+    if spec.scope == Scope.KABUPATEN and configured.get("jabatan"):
+        return {
+            "title": configured["jabatan"],
+            "name": configured.get("nama", ""),
+            "rank": configured.get("pangkat", ""),
+            "nip": configured.get("nip", ""),
+        }
     holders = get_user_model().objects.filter(is_active=True).order_by("username")
-    position = None
     if spec.scope == Scope.KECAMATAN:
         position = spec.operation.positions.filter(
             role=Role.CAMAT, region=spec.region, is_active=True
@@ -125,7 +140,12 @@ def _signatory(spec: Spec) -> dict:
     else:
         position = spec.operation.positions.filter(role=Role.BUPATI, is_active=True).first()
     holder = holders.filter(position=position).first() if position else None
-    return {"title": position.title if position else "", "name": _person(holder)}
+    return {
+        "title": position.title if position else "",
+        "name": _person(holder),
+        "rank": "",
+        "nip": "",
+    }
 
 
 def build(spec: Spec, *, now: dt.datetime | None = None) -> dict:
@@ -135,23 +155,115 @@ def build(spec: Spec, *, now: dt.datetime | None = None) -> dict:
 
 
 def _build(spec: Spec, now: dt.datetime) -> dict:
-    operation = spec.operation
     kecamatan = kecamatan_of_spec(spec)
-    codes = [k.code for k in kecamatan]
-    since, until = spec.since, spec.until
-    reference = min(now, until)  # "overdue" as of the end of the period (or now)
-    top = spec.region
     numbers = figures_module.gather(
-        top=top,
+        top=spec.region,
         kecamatan=kecamatan,
         start=spec.start,
         end=spec.end,
-        since=since,
-        until=until,
+        since=spec.since,
+        until=spec.until,
         now=now,
     )
+    listed = _problems(spec, kecamatan, now)
+    kecamatan_rows = sorted(
+        (
+            {
+                **k,
+                "situation_label": _situation_label(k["situation"]),
+                "rate": _pct(k["reporting_rate"]),
+                **listed["per_kecamatan"].get(k["code"], {}),
+            }
+            for k in numbers.kecamatan
+        ),
+        # trouble first: rawan, waspada, aman, no report; then overdue and open problems
+        key=lambda k: (
+            -figures_module.SITUATION_RANK.get(k["situation"] or "", 0),
+            -k.get("overdue", 0),
+            -k.get("open", 0),
+            k["name"],
+        ),
+    )
+    totals = {
+        "reports": numbers.reports,
+        "problems": len(listed["rows"]),
+        "open": sum(r["open"] for r in listed["per_kecamatan"].values()),
+        "overdue": sum(r["overdue"] for r in listed["per_kecamatan"].values()),
+        "resolved": len(listed["resolved"]),
+        "escalated": len(listed["overdue"]),
+    }
+    compliance = _compliance(numbers.compliance)
+    situation = {"code": numbers.situation, "label": _situation_label(numbers.situation)}
+    content = {
+        "header": _header(spec),
+        "basis": _basis(spec.operation),
+        "period": _period(spec),
+        "generated_at": timezone.localtime(now, WIB).strftime("%d-%m-%Y %H:%M WIB"),
+        "situation": situation,
+        "totals": totals,
+        "kecamatan": kecamatan_rows,
+        "problems": listed["rows"],
+        "resolved": listed["resolved"],
+        "overdue": listed["overdue"],
+        "pdf": {
+            "problems": pdf_list(listed["rows"]),
+            "resolved": pdf_list(listed["resolved"], PDF_SHORT_LIST_LIMIT),
+            "overdue": pdf_list(listed["overdue"], PDF_SHORT_LIST_LIMIT),
+        },
+        "compliance": compliance,
+        "signature": {
+            "place": spec.operation.region.name,
+            "date": long_date(timezone.localtime(now, WIB).date()),
+            **_signatory(spec, spec.operation.letter or {}),
+        },
+        "map": {"regions": _map_regions(kecamatan, kecamatan_rows)},
+    }
+    content["letter"] = _letter(spec, content, now)
+    content["body"] = _body(spec, content, kecamatan)
+    content["recommendations"] = _recommendations(spec, content)
+    return content
 
-    in_region = figures_module.region_q("region__code", top, codes)
+
+def _header(spec: Spec) -> dict:
+    regency = spec.operation.region
+    return {
+        # The letterhead of an official document: always in Indonesian.
+        "government": "PEMERINTAH " + regency.title.upper(),
+        "regency": regency.title,
+        "operation": spec.operation.name,
+        "title": _("PERIODIC REPORT"),
+        "subject": spec.cluster.name if spec.scope == Scope.CLUSTER else spec.region.title,
+        "scope": spec.scope,
+        "number": spec.number,
+    }
+
+
+def _basis(operation: Operation) -> dict:
+    return {
+        "title": operation.instruction_title,
+        "number": operation.instruction_number,
+        "signed_on": long_date(operation.signed_on),
+        "signed_by": operation.signed_by,
+    }
+
+
+def _period(spec: Spec) -> dict:
+    return {
+        "start": long_date(spec.start),
+        "end": long_date(spec.end),
+        "label": long_date(spec.start)
+        if spec.start == spec.end
+        else f"{long_date(spec.start)} – {long_date(spec.end)}",
+    }
+
+
+def _problems(spec: Spec, kecamatan: list[Region], now: dt.datetime) -> dict:
+    """The problems of the period (open in it, or created, changed or resolved in it) as rows,
+    the resolved and the overdue-or-escalated among them, and the counts per kecamatan."""
+    codes = [k.code for k in kecamatan]
+    since, until = spec.since, spec.until
+    reference = min(now, until)  # "overdue" as of the end of the period (or now)
+    in_region = figures_module.region_q("region__code", spec.region, codes)
     escalated = Exists(
         ProblemEvent.objects.filter(
             problem=OuterRef("pk"),
@@ -161,7 +273,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         )
     )
     problems = (
-        Problem.objects.filter(in_region, operation=operation, created_at__lt=until)
+        Problem.objects.filter(in_region, operation=spec.operation, created_at__lt=until)
         .filter(
             Q(status__in=OPEN)
             | Q(resolved_at__gte=since)
@@ -169,6 +281,14 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
             | Q(created_at__gte=since)
         )
         .annotate(
+            # the latest follow-up note: what is being done while there is no solution yet
+            follow_up=Subquery(
+                ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=until)
+                .exclude(note="")
+                .exclude(kind__in=[ProblemEvent.Kind.CREATE, ProblemEvent.Kind.RESOLVE])
+                .order_by("-at", "-pk")
+                .values("note")[:1]
+            ),
             escalated_in_period=escalated,
             overdue=Exists(Problem.objects.filter(overdue_q(reference), pk=OuterRef("pk"))),
         )
@@ -177,47 +297,15 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         .defer("region__geometry", "region__parent__geometry")
         .order_by("region__code", "created_at", "pk")
     )
-    statuses = dict(Status.choices)
-    severities = {
-        "rendah": _("low"),
-        "sedang": _("medium"),
-        "tinggi": _("high"),
-        "kritis": _("critical"),
-    }
     rows, resolved, overdue = [], [], []
     per_kecamatan = {code: {"open": 0, "overdue": 0, "resolved": 0} for code in codes}
     for p in problems.iterator(chunk_size=2000):
-        kec = p.region if p.region.level == RegionLevel.KECAMATAN else p.region.parent
-        row = {
-            "id": p.pk,
-            "kecamatan": kec.name if kec else "",
-            "kecamatan_code": kec.code if kec else "",
-            "village": p.region.name if p.region.level != RegionLevel.KECAMATAN else "",
-            "title": p.title,
-            "category": p.category.name,
-            "severity": str(severities.get(p.severity, p.severity)),
-            "severity_code": p.severity,
-            "suggestion": p.suggestion,
-            "solution": p.solution,
-            "status": str(statuses.get(p.status, p.status)),
-            "status_code": p.status,
-            "level": p.level,
-            "owner": _person(p.owner),
-            "created_at": timezone.localtime(p.created_at, WIB).strftime("%d-%m-%Y %H:%M"),
-            "recorded": p.created_at,
-            "resolved_at": (
-                timezone.localtime(p.resolved_at, WIB).strftime("%d-%m-%Y %H:%M")
-                if p.resolved_at
-                else ""
-            ),
-            "overdue": bool(p.overdue),
-            "escalated": bool(p.escalated_in_period),
-        }
+        row = _problem_row(p)
         rows.append(row)
-        counts = per_kecamatan.get(row["kecamatan_code"])
         is_resolved = bool(
             p.status == Status.SELESAI and p.resolved_at and since <= p.resolved_at < until
         )
+        counts = per_kecamatan.get(row["kecamatan_code"])
         if counts is not None:
             counts["open"] += p.status in OPEN
             counts["overdue"] += bool(p.overdue)
@@ -226,91 +314,257 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
             resolved.append(row)
         if p.overdue or (p.escalated_in_period and p.status in OPEN):
             overdue.append(row)
+    return {"rows": rows, "resolved": resolved, "overdue": overdue, "per_kecamatan": per_kecamatan}
 
-    kecamatan_rows = [
-        {
-            **k,
-            "situation_label": _situation_label(k["situation"]),
-            "rate": _pct(k["reporting_rate"]),
-            **per_kecamatan.get(k["code"], {}),
-        }
-        for k in numbers.kecamatan
-    ]
-    totals = {
-        "reports": numbers.reports,
-        "problems": len(rows),
-        "open": sum(r["open"] for r in per_kecamatan.values()),
-        "overdue": sum(r["overdue"] for r in per_kecamatan.values()),
-        "resolved": len(resolved),
-        "escalated": len(overdue),
-    }
-    comp = numbers.compliance
-    regency = operation.region
-    subject = spec.cluster.name if spec.scope == Scope.CLUSTER else spec.region.title
+
+SEVERITY_LABELS = dict(Severity.choices)
+
+
+def _wib_text(moment) -> str:
+    return timezone.localtime(moment, WIB).strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def _problem_row(p: Problem) -> dict:
+    kec = p.region if p.region.level == RegionLevel.KECAMATAN else p.region.parent
     return {
-        "header": {
-            # The letterhead of an official document: always in Indonesian.
-            "government": "PEMERINTAH " + regency.title.upper(),
-            "regency": regency.title,
-            "operation": operation.name,
-            "title": _("PERIODIC REPORT"),
-            "subject": subject,
-            "scope": spec.scope,
-            "number": spec.number,
-        },
-        "basis": {
-            "title": operation.instruction_title,
-            "number": operation.instruction_number,
-            "signed_on": long_date(operation.signed_on),
-            "signed_by": operation.signed_by,
-        },
-        "period": {
-            "start": long_date(spec.start),
-            "end": long_date(spec.end),
-            "label": long_date(spec.start)
-            if spec.start == spec.end
-            else f"{long_date(spec.start)} – {long_date(spec.end)}",
-        },
-        "generated_at": timezone.localtime(now, WIB).strftime("%d-%m-%Y %H:%M WIB"),
-        "situation": {"code": numbers.situation, "label": _situation_label(numbers.situation)},
-        "totals": totals,
-        "kecamatan": kecamatan_rows,
-        "problems": rows,
-        "resolved": resolved,
-        "overdue": overdue,
-        "pdf": {
-            "problems": pdf_list(rows),
-            "resolved": pdf_list(resolved, PDF_SHORT_LIST_LIMIT),
-            "overdue": pdf_list(overdue, PDF_SHORT_LIST_LIMIT),
-        },
-        "compliance": {
-            "available": comp.available,
-            "expected": comp.expected,
-            "received": comp.received,
-            "on_time": comp.on_time,
-            "reporting_rate": _pct(comp.reporting_rate),
-            "on_time_rate": _pct(comp.on_time_rate),
-            "missing": [
-                {
-                    **m,
-                    "due": timezone.localtime(m["due_at"], WIB).strftime("%d-%m-%Y %H:%M")
-                    if isinstance(m.get("due_at"), dt.datetime)
-                    else str(m.get("due_at") or ""),
-                }
-                for m in comp.missing
-            ],
-            "missing_count": len(comp.missing),
-        },
-        "recommendations": [
-            line.strip() for line in (spec.recommendations or "").splitlines() if line.strip()
-        ],
-        "signature": {
-            "place": regency.name,
-            "date": long_date(timezone.localtime(now, WIB).date()),
-            **_signatory(spec),
-        },
-        "map": {"regions": _map_regions(kecamatan, kecamatan_rows)},
+        "id": p.pk,
+        "kecamatan": kec.name if kec else "",
+        "kecamatan_code": kec.code if kec else "",
+        "village": p.region.name if p.region.level != RegionLevel.KECAMATAN else "",
+        "title": p.title,
+        "category": p.category.name,
+        "severity": str(SEVERITY_LABELS.get(p.severity, p.severity)),
+        "severity_code": p.severity,
+        "suggestion": p.suggestion,
+        "solution": p.solution,
+        "follow_up": getattr(p, "follow_up", "") or "",
+        "status": str(dict(Status.choices).get(p.status, p.status)),
+        "status_code": p.status,
+        "level": p.level,
+        "owner": _person(p.owner),
+        "created_at": _wib_text(p.created_at),
+        "recorded": p.created_at,
+        "resolved_at": _wib_text(p.resolved_at),
+        "overdue": bool(p.overdue),
+        "escalated": bool(p.escalated_in_period),
     }
+
+
+def _missing_by_person(missing: list[dict]) -> list[dict]:
+    """The missing reports, one row per official and region with their due times: the annex
+    reads as a call list, not as one line per slot."""
+    grouped: dict[tuple, dict] = {}
+    for m in missing:
+        who = m.get("full_name") or m.get("username") or ""
+        row = grouped.setdefault(
+            (who, m.get("region_name", "")),
+            {"who": who, "region": m.get("region_name", ""), "due": []},
+        )
+        row["due"].append(m.get("due_at") or m["due"])
+    for row in grouped.values():
+        row["due"] = _times_by_day(row["due"])
+    return sorted(grouped.values(), key=lambda r: (r["region"], r["who"]))
+
+
+def _times_by_day(moments: list) -> list[str]:
+    """'27-11-2024: 07.00, 10.00; 28-11-2024: 13.00' from the due times."""
+    days: dict[str, list[str]] = {}
+    for moment in sorted(m for m in moments if isinstance(m, dt.datetime)):
+        local = timezone.localtime(moment, WIB)
+        days.setdefault(local.strftime("%d-%m-%Y"), []).append(local.strftime("%H.%M"))
+    texts = [f"{day}: {', '.join(times)}" for day, times in days.items()]
+    return texts + [str(m) for m in moments if not isinstance(m, dt.datetime)]
+
+
+def _compliance(comp) -> dict:
+    missing = [
+        {
+            **m,
+            "due": timezone.localtime(m["due_at"], WIB).strftime("%d-%m-%Y %H:%M")
+            if isinstance(m.get("due_at"), dt.datetime)
+            else str(m.get("due_at") or ""),
+        }
+        for m in comp.missing
+    ]
+    return {
+        "available": comp.available,
+        "expected": comp.expected,
+        "received": comp.received,
+        "on_time": comp.on_time,
+        "reporting_rate": _pct(comp.reporting_rate),
+        "on_time_rate": _pct(comp.on_time_rate),
+        "missing": missing,
+        "missing_by_person": _missing_by_person(missing),
+        "missing_count": len(missing),
+    }
+
+
+def _letter(spec: Spec, c: dict, now: dt.datetime) -> dict:
+    """The parts of the official letter around the body: kop, number, sifat, lampiran, hal,
+    addressee, closing and tembusan (the instruction file's `letter` section)."""
+    letter = spec.operation.letter or {}
+    kop = letter.get("kop") or {}
+    day = timezone.localtime(now, WIB).date()
+    number = spec.number or numbering.preview_number(
+        letter.get("number", ""), day=day, scope=spec.scope
+    )
+    annex = bool(c["compliance"]["available"] and c["compliance"]["missing"])
+    unit = kop.get("unit") or c["header"]["operation"]
+    return {
+        "emblem": kop.get("emblem_data", ""),
+        "government": kop.get("government") or c["header"]["government"],
+        "unit": unit.upper() if kop.get("unit") else unit,
+        "address": kop.get("address", ""),
+        "contacts": [
+            text
+            for text in (
+                _("Telephone %(value)s") % {"value": kop["telephone"]}
+                if kop.get("telephone")
+                else "",
+                _("E-mail %(value)s") % {"value": kop["email"]} if kop.get("email") else "",
+                _("Website %(value)s") % {"value": kop["website"]} if kop.get("website") else "",
+            )
+            if text
+        ],
+        "number": number,
+        "sifat": letter.get("sifat") or "Biasa",
+        "lampiran": _("1 (one) file") if annex else "–",
+        "hal": (letter.get("hal") or str(_("Periodic report"))) + " – " + c["header"]["subject"],
+        "addressee": letter.get("addressee") or _("Yth. Penjabat Bupati"),
+        "addressee_place": letter.get("addressee_place") or "di Tempat",
+        "penutup": letter.get("penutup") or "",
+        "tembusan": list(letter.get("tembusan") or []),
+        "annex": annex,
+    }
+
+
+def _stages(spec: Spec) -> list[str]:
+    return [
+        s.name
+        for s in spec.operation.stages.filter(
+            starts_on__lte=spec.end, ends_on__gte=spec.start
+        ).order_by("starts_on")
+    ]
+
+
+def _body(spec: Spec, c: dict, kecamatan: list[Region]) -> dict:
+    """The body's prose (pendahuluan, pelaksanaan, hasil, simpulan), written from the figures so
+    that every section tells the same numbers, and says why two figures differ."""
+    letter = spec.operation.letter or {}
+    basis = c["basis"]
+    instruction = basis["title"] + (f" {_('number')} {basis['number']}" if basis["number"] else "")
+    if basis["signed_on"]:
+        instruction += f", {_('dated')} {basis['signed_on']}"
+    dasar = list(letter.get("dasar") or []) or ([instruction] if basis["title"] else [])
+    stages = _stages(spec)
+    totals, comp = c["totals"], c["compliance"]
+    scope_text = _(
+        "This report covers %(subject)s (%(n)s kecamatan) over %(period)s%(stages)s: field "
+        "reports, the problems found with their suggestions and solutions, and reporting "
+        "compliance."
+    ) % {
+        "subject": c["header"]["subject"],
+        "n": len(kecamatan),
+        "period": c["period"]["label"],
+        "stages": (" (" + _("stage: %(names)s") % {"names": ", ".join(stages)} + ")")
+        if stages
+        else "",
+    }
+    execution = [
+        _(
+            "Monitoring was carried out in the field by the camat, village heads, field "
+            "monitors and the heads of the regional agencies, who report through Pantau."
+        ),
+        _("%(n)s field reports were received in the period.") % {"n": totals["reports"]},
+    ]
+    if comp["available"] and comp["expected"]:
+        execution.append(
+            _(
+                "Of the %(expected)s reports due under the reporting schedule, %(received)s "
+                "were received (%(rate)s), %(on_time)s of them on time. This figure counts only "
+                "the scheduled reports of the officials responsible at their due times; it "
+                "differs from the %(reports)s field reports above, which include reports from "
+                "villages and field monitors and reports outside the scheduled times."
+            )
+            % {
+                "expected": comp["expected"],
+                "received": comp["received"],
+                "rate": comp["reporting_rate"],
+                "on_time": comp["on_time"],
+                "reports": totals["reports"],
+            }
+        )
+        if comp["missing"]:
+            execution.append(
+                _("The %(n)s reports not received are listed in the annex (lampiran).")
+                % {"n": comp["missing_count"]}
+            )
+    elif comp["available"]:
+        execution.append(_("The reporting schedule asked for no report in the period."))
+    return {
+        "dasar": dasar,
+        "maksud": letter.get("maksud", ""),
+        "tujuan": letter.get("tujuan", ""),
+        "ruang_lingkup": scope_text,
+        "pelaksanaan": execution,
+        "simpulan": _conclusions(c),
+    }
+
+
+def _by_kecamatan(rows: list[dict], situation: str) -> list[str]:
+    return [r["name"] for r in rows if r.get("situation") == situation]
+
+
+def _conclusions(c: dict) -> list[str]:
+    totals = c["totals"]
+    lines = [_("The overall situation is %(situation)s.") % {"situation": c["situation"]["label"]}]
+    for code in (Situation.RAWAN, Situation.WASPADA):
+        names = _by_kecamatan(c["kecamatan"], code)
+        if names:
+            lines.append(
+                _("Kecamatan %(situation)s: %(names)s.")
+                % {"situation": _situation_label(code), "names": ", ".join(names)}
+            )
+    lines.append(
+        _(
+            "%(problems)s problems in the period: %(open)s still open, %(resolved)s resolved, "
+            "%(overdue)s overdue."
+        )
+        % totals
+    )
+    return lines
+
+
+def _recommendations(spec: Spec, c: dict) -> dict:
+    """What the coordinator wrote; else recommendations derived from the figures; never an
+    empty heading."""
+    entered = [line.strip() for line in (spec.recommendations or "").splitlines() if line.strip()]
+    if entered:
+        return {"lines": entered, "derived": False}
+    lines = []
+    urgent = [
+        p
+        for p in c["problems"]
+        if p["status_code"] in OPEN and p["severity_code"] in ("kritis", "tinggi")
+    ]
+    for p in sorted(urgent, key=lambda r: SEVERITY_RANK.get(r["severity_code"], 9))[:5]:
+        where = ", ".join(x for x in (p["village"], p["kecamatan"]) if x)
+        lines.append(
+            _("Follow up “%(title)s” (%(where)s): %(suggestion)s")
+            % {"title": p["title"], "where": where, "suggestion": p["suggestion"] or "–"}
+        )
+    if c["totals"]["overdue"]:
+        lines.append(
+            _("Ask the owners of the %(n)s overdue problems to resolve them or escalate them.")
+            % {"n": c["totals"]["overdue"]}
+        )
+    if c["compliance"]["available"] and c["compliance"]["missing"]:
+        lines.append(
+            _("Remind the officials who did not report (annex) to report at the scheduled times.")
+        )
+    if not lines:
+        lines.append(_("No recommendation: no open problem needs a decision."))
+    return {"lines": lines, "derived": True}
 
 
 def _map_regions(kecamatan: list[Region], rows: list[dict]) -> list[dict]:

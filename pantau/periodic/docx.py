@@ -1,6 +1,7 @@
 """The editable version (DOCX, python-docx): headings, paragraphs and real tables, so that staff
 can finish it in a word processor."""
 
+import base64
 import copy
 import io
 
@@ -8,7 +9,6 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.section import WD_ORIENT  # noqa: F401 (kept portrait: A4 as the PDF)
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -26,6 +26,8 @@ def _table(doc, headers: list[str], rows: list[list]) -> None:
         cell.text = str(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
+    # the header row repeats on every page the table runs to
+    etree.SubElement(table.rows[0]._tr.get_or_add_trPr(), qn("w:tblHeader"))
     tbl = table._tbl
     cell_props = [tc.tcPr for tc in table.rows[0]._tr.tc_lst]
     tr_tag, tc_tag, p_tag, r_tag = qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:r")
@@ -53,36 +55,98 @@ def render(content: dict) -> bytes:
 
 
 def _render(c: dict) -> bytes:
+    """The letter in the PDF's order: kop, letter lines, addressee, body I-VI, signature,
+    tembusan, and the annex on a page of its own."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(22), Mm(18)
+    section.left_margin, section.right_margin = Mm(25), Mm(18)
+    section.top_margin, section.bottom_margin = Mm(18), Mm(20)
     doc.styles["Normal"].font.size = Pt(10)
+    for part in (_kop, _letter_lines, _intro, _execution, _results, _problems, _conclusions):
+        part(doc, c)
+    _closing(doc, c)
+    if c["letter"]["annex"]:
+        _annex(doc, c)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
-    for text, size in ((c["header"]["government"], 14), (c["header"]["operation"], 10)):
-        para = doc.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = para.add_run(text)
-        run.bold = size > 10
-        run.font.size = Pt(size)
-    title = doc.add_heading(c["header"]["title"], level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    para = doc.add_paragraph(f"{c['header']['subject']}\n{_('Period')}: {c['period']['label']}")
+
+def _centered(doc, text: str, *, size: int = 10, bold: bool = False):
+    para = doc.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.paragraph_format.space_after = Pt(0)
+    run = para.add_run(text)
+    run.bold, run.font.size = bold, Pt(size)
+    return para
 
-    basis = c["basis"]
-    doc.add_heading("I. " + _("Basis"), level=1)
-    text = basis["title"]
-    if basis["number"]:
-        text += f" {_('number')} {basis['number']}"
-    if basis["signed_on"]:
-        text += f", {_('dated')} {basis['signed_on']}"
-    if basis["signed_by"]:
-        text += f" ({basis['signed_by']})"
-    doc.add_paragraph(text + ".")
 
+def _kop(doc, c: dict) -> None:
+    letter = c["letter"]
+    if letter["emblem"]:
+        data = base64.b64decode(letter["emblem"].split(",", 1)[1])
+        doc.add_picture(io.BytesIO(data), width=Mm(20))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _centered(doc, letter["government"], size=13, bold=True)
+    _centered(doc, letter["unit"], size=12, bold=True)
+    if letter["address"]:
+        _centered(doc, letter["address"], size=8)
+    last = _centered(doc, " · ".join(letter["contacts"]), size=8)
+    _bottom_rule(last)
+
+
+def _bottom_rule(para) -> None:
+    """The kop's double line under the last paragraph."""
+    borders = etree.SubElement(para._p.get_or_add_pPr(), qn("w:pBdr"))
+    bottom = etree.SubElement(borders, qn("w:bottom"))
+    for key, value in (("val", "double"), ("sz", "12"), ("space", "4"), ("color", "000000")):
+        bottom.set(qn(f"w:{key}"), value)
+
+
+def _letter_lines(doc, c: dict) -> None:
+    letter, sig = c["letter"], c["signature"]
+    para = doc.add_paragraph(f"{sig['place']}, {sig['date']}")
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    table = doc.add_table(rows=0, cols=3)
+    for label, value in (
+        (_("Number"), letter["number"]),
+        ("Sifat", letter["sifat"]),
+        ("Lampiran", letter["lampiran"]),
+        ("Hal", letter["hal"]),
+    ):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = label, ":", value
+        cells[0].width, cells[1].width, cells[2].width = Mm(22), Mm(4), Mm(140)
+    doc.add_paragraph(f"{letter['addressee']}\n{letter['addressee_place']}")
+    _centered(doc, c["header"]["title"], size=12, bold=True)
+    _centered(doc, c["header"]["operation"])
+    _centered(doc, f"{c['header']['subject']} · {_('Period')}: {c['period']['label']}")
+
+
+def _intro(doc, c: dict) -> None:
+    body = c["body"]
+    doc.add_heading("I. " + _("INTRODUCTION"), level=1)
+    doc.add_heading("A. " + _("Basis"), level=2)
+    for line in body["dasar"]:
+        doc.add_paragraph(line, style="List Number")
+    doc.add_heading("B. " + _("Purpose and objective"), level=2)
+    for text in (body["maksud"], body["tujuan"]):
+        if text:
+            doc.add_paragraph(text)
+    doc.add_heading("C. " + _("Scope of the report"), level=2)
+    doc.add_paragraph(body["ruang_lingkup"])
+
+
+def _execution(doc, c: dict) -> None:
+    doc.add_heading("II. " + _("EXECUTION"), level=1)
+    for line in c["body"]["pelaksanaan"]:
+        doc.add_paragraph(line)
+
+
+def _results(doc, c: dict) -> None:
     totals = c["totals"]
-    doc.add_heading("II. " + _("General situation"), level=1)
+    doc.add_heading("III. " + _("RESULTS"), level=1)
     doc.add_paragraph(f"{_('Overall situation')}: {c['situation']['label']}")
     for label, value in (
         (_("Field reports received"), totals["reports"]),
@@ -92,8 +156,7 @@ def _render(c: dict) -> bytes:
         (_("Resolved in the period"), totals["resolved"]),
     ):
         doc.add_paragraph(f"{label}: {value}", style="List Bullet")
-
-    doc.add_heading("III. " + _("Situation per kecamatan"), level=1)
+    doc.add_heading(_("Situation per kecamatan"), level=2)
     _table(
         doc,
         [
@@ -110,42 +173,39 @@ def _render(c: dict) -> bytes:
         ],
     )
 
-    doc.add_heading("IV. " + _("Problems, suggestions and solutions"), level=1)
+
+def _solution_text(p: dict) -> str:
+    if p["solution"]:
+        return p["solution"]
+    return f"{_('In progress')}: {p['follow_up']}" if p["follow_up"] else "–"
+
+
+def _problems(doc, c: dict) -> None:
+    doc.add_heading("IV. " + _("PROBLEMS, SUGGESTIONS AND SOLUTIONS"), level=1)
+    doc.add_heading("A. " + _("Problems in the period"), level=2)
     if c["problems"]:
         _table(
             doc,
-            [
-                "#",
-                _("Kecamatan"),
-                _("Village"),
-                _("Problem"),
-                _("Suggestion"),
-                _("Solution / follow-up"),
-                _("Status"),
-                _("Owner"),
-            ],
+            [_("No."), _("Region"), _("Problem"), _("Suggestion"), _("Solution / follow-up")],
             [
                 [
                     p["id"],
-                    p["kecamatan"],
-                    p["village"],
-                    p["title"],
-                    p["suggestion"],
-                    p["solution"],
-                    p["status"],
-                    p["owner"],
+                    "\n".join(x for x in (p["kecamatan"], p["village"]) if x),
+                    f"{p['title']}\n{p['category']}; {p['severity']}\n{_('Status')}: {p['status']}"
+                    + (f" ({p['owner']})" if p["owner"] else ""),
+                    p["suggestion"] or "–",
+                    _solution_text(p),
                 ]
                 for p in c["problems"]
             ],
         )
     else:
         doc.add_paragraph(_("No problems in the period."))
-
-    doc.add_heading("V. " + _("Resolved in the period"), level=1)
+    doc.add_heading("B. " + _("Resolved in the period"), level=2)
     if c["resolved"]:
         _table(
             doc,
-            ["#", _("Kecamatan"), _("Problem"), _("Solution / follow-up"), _("Resolved at")],
+            [_("No."), _("Kecamatan"), _("Problem"), _("Solution / follow-up"), _("Resolved at")],
             [
                 [p["id"], p["kecamatan"], p["title"], p["solution"], p["resolved_at"]]
                 for p in c["resolved"]
@@ -153,66 +213,84 @@ def _render(c: dict) -> bytes:
         )
     else:
         doc.add_paragraph(_("None."))
-
-    doc.add_heading("VI. " + _("Overdue or escalated"), level=1)
+    doc.add_heading("C. " + _("Overdue or escalated"), level=2)
     if c["overdue"]:
         _table(
             doc,
-            ["#", _("Kecamatan"), _("Problem"), _("Status"), _("Owner"), _("Overdue")],
+            [_("No."), _("Kecamatan"), _("Problem"), _("Status"), _("Owner"), _("Why listed")],
             [
-                [p["id"], p["kecamatan"], p["title"], p["status"], p["owner"], _yes(p["overdue"])]
+                [p["id"], p["kecamatan"], p["title"], p["status"], p["owner"], _why(p)]
                 for p in c["overdue"]
             ],
         )
     else:
         doc.add_paragraph(_("None."))
 
-    comp = c["compliance"]
-    doc.add_heading("VII. " + _("Reporting compliance"), level=1)
-    if comp["available"]:
-        for label, value in (
-            (_("Reports expected"), comp["expected"]),
-            (_("Reports received"), comp["received"]),
-            (_("On time"), comp["on_time"]),
-            (_("Reporting rate"), comp["reporting_rate"]),
-            (_("On-time rate"), comp["on_time_rate"]),
-        ):
-            doc.add_paragraph(f"{label}: {value}", style="List Bullet")
-        if comp["missing"]:
-            doc.add_paragraph(_("Missing reports") + ":")
-            _table(
-                doc,
-                [_("Who"), _("Region"), _("Due")],
-                [
-                    [m["full_name"] or m["username"], m["region_name"], m["due"]]
-                    for m in comp["missing"][:100]
-                ],
+
+def _why(p: dict) -> str:
+    return ", ".join(
+        text
+        for flag, text in ((p["overdue"], _("overdue")), (p["escalated"], _("escalated")))
+        if flag
+    )
+
+
+def _conclusions(doc, c: dict) -> None:
+    doc.add_heading("V. " + _("CONCLUSIONS AND RECOMMENDATIONS"), level=1)
+    doc.add_heading("A. " + _("Conclusions"), level=2)
+    for line in c["body"]["simpulan"]:
+        doc.add_paragraph(line, style="List Number")
+    doc.add_heading("B. " + _("Recommendations"), level=2)
+    for line in c["recommendations"]["lines"]:
+        doc.add_paragraph(line, style="List Number")
+    if c["recommendations"]["derived"]:
+        doc.add_paragraph(
+            _(
+                "Drawn from the figures of this report; the coordinator may replace them "
+                "before submitting."
             )
-    else:
-        doc.add_paragraph(_("Compliance figures are not available."))
+        )
 
-    doc.add_heading("VIII. " + _("Recommendations"), level=1)
-    if c["recommendations"]:
-        for line in c["recommendations"]:
-            doc.add_paragraph(line, style="List Number")
-    else:
-        doc.add_paragraph("–")
 
-    sig = c["signature"]
+def _closing(doc, c: dict) -> None:
+    """Penutup and the signature kept on one page (keep-with-next on every line)."""
+    sig, letter = c["signature"], c["letter"]
+    heading = doc.add_heading("VI. " + _("CLOSING"), level=1)
+    lines = [heading, doc.add_paragraph(letter["penutup"])]
     for text in (
-        "",
-        f"{sig['place']}, {sig['date']}",
         sig["title"],
         "\n\n\n",
         sig["name"] or "....................................",
+        sig["rank"],
+        f"NIP. {sig['nip'] or '....................................'}",
     ):
         para = doc.add_paragraph(text)
-        para.paragraph_format.left_indent = Mm(95)
+        para.paragraph_format.left_indent = Mm(88)
+        para.paragraph_format.space_after = Pt(0)
+        lines.append(para)
+    for para in lines:
+        para.paragraph_format.keep_with_next = True
+        para.paragraph_format.keep_together = True
+    lines[-1].paragraph_format.keep_with_next = False
+    if letter["tembusan"]:
+        doc.add_paragraph("Tembusan:")
+        for text in letter["tembusan"]:
+            doc.add_paragraph(text, style="List Number 2")
 
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
 
-
-def _yes(value: bool) -> str:
-    return _("yes") if value else ""
+def _annex(doc, c: dict) -> None:
+    doc.add_page_break()
+    para = doc.add_paragraph(
+        f"LAMPIRAN\n{_('Number')}: {c['letter']['number']}\n{_('Date')}: {c['signature']['date']}"
+    )
+    para.paragraph_format.left_indent = Mm(88)
+    _centered(doc, _("SCHEDULED REPORTS NOT RECEIVED"), size=12, bold=True)
+    _centered(doc, f"{c['header']['subject']} · {c['period']['label']}")
+    _table(
+        doc,
+        [_("No."), _("Who"), _("Region"), _("Due")],
+        [
+            [i, m["who"], m["region"], "; ".join(m["due"])]
+            for i, m in enumerate(c["compliance"]["missing_by_person"], start=1)
+        ],
+    )

@@ -74,6 +74,11 @@ class PeriodicReport(models.Model):
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.GENERATING
     )
     recommendations = models.TextField(_("recommendations"), blank=True)
+    # The letter's number (nomor surat): the operation's pattern filled with a sequence that
+    # starts again each year (the year the report was requested, WIB); see numbering.py.
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_seq = models.PositiveIntegerField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
     error = models.TextField(_("error"), blank=True)
     schedule_key = models.CharField(max_length=200, blank=True)
@@ -115,6 +120,11 @@ class PeriodicReport(models.Model):
                 condition=Q(schedule_key__gt=""),
                 name="periodic_report_once_per_schedule_day",
             ),
+            models.UniqueConstraint(
+                fields=["number_year", "number_seq"],
+                condition=Q(number_seq__isnull=False),
+                name="periodic_report_number_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="periodic_report_period_ordered",
@@ -148,6 +158,21 @@ class PeriodicReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status not in (ReportStatus.GENERATING, ReportStatus.FAILED)
+
+
+class NumberSequence(models.Model):
+    """The last letter number given in a year: one row a year, locked while a number is taken,
+    so that numbers are unique and leave no gap (a request that fails rolls its number back)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("letter number sequence")
+        verbose_name_plural = _("letter number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 def report_file_path(instance, filename: str) -> str:

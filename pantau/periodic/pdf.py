@@ -49,9 +49,11 @@ def render(content: dict) -> bytes:
     from weasyprint import HTML  # imported here: it is slow to import and only needed here
     from weasyprint.urls import URLFetcher
 
-    # Nothing is fetched: the map is inline and the fonts are the system's. A fetcher that
-    # allows no protocol at all keeps it so (no network, no local files, no data: URLs).
+    # Nothing is fetched: the map is inline, the emblem a data: URI the loader checked, the
+    # fonts the system's. A fetcher that allows data: only keeps it so (no network, no files).
     document = HTML(
-        string=render_html(content), base_url=None, url_fetcher=URLFetcher(allowed_protocols=())
+        string=render_html(content),
+        base_url=None,
+        url_fetcher=URLFetcher(allowed_protocols=("data",)),
     )
     return document.write_pdf(font_config=_font_config())
