@@ -297,50 +297,9 @@ PROBLEMS = [
     ),
 ]
 
-# Scheduled reports of the camat on voting day and the day after (the reporting schedule's
-# times): most arrive, some do not, so that compliance has something to say.
-VOTING_DAYS = ["2024-11-27", "2024-11-28"]
-SLOT_TIMES = ["07:00", "10:00", "13:00", "16:00", "20:00"]
-TROUBLE = {"35.13.07": "rawan", "35.13.12": "waspada", "35.13.01": "waspada"}
-
 
 def _wib(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
-
-
-def _scheduled_reports() -> list[tuple]:
-    """(username, region code, WIB time, situation, answers, narrative) of the camat's scheduled
-    reports: on the first day two slots in three are sent, on the second one in two."""
-    from pantau.instruction.models import Position, Role
-
-    out = []
-    camat = Position.objects.filter(role=Role.CAMAT, is_active=True).select_related("region")
-    holders = {u.position_id: u.username for u in get_user_model().objects.filter(role=Role.CAMAT)}
-    for i, position in enumerate(sorted(camat, key=lambda p: p.region.code)):
-        username = holders.get(position.pk)
-        if not username:
-            continue
-        for d, day in enumerate(VOTING_DAYS):
-            for j, hhmm in enumerate(SLOT_TIMES):
-                if (i + j) % (3 if d == 0 else 2) == 0:
-                    continue  # not sent
-                when = _wib(f"{day} {hhmm}") - dt.timedelta(minutes=10 + (i % 4) * 5)
-                situation = TROUBLE.get(position.region.code, "aman") if d == 0 else "aman"
-                out.append(
-                    (
-                        username,
-                        position.region.code,
-                        when.strftime("%Y-%m-%d %H:%M"),
-                        situation,
-                        {
-                            "tps_buka_tepat": True,
-                            "surat_suara_cukup": True,
-                            "gangguan": "tidak ada",
-                        },
-                        f"Laporan {hhmm} WIB Kecamatan {position.region.name}.",
-                    )
-                )
-    return out
 
 
 def _dated(items, at: dt.datetime) -> None:
@@ -359,25 +318,22 @@ def add_examples() -> int:
     """Create the example reports and problems that do not exist yet; returns how many.
 
     They are made through the actions users trigger, then dated at the example's time within
-    the operation's stages (the actions take the time of the call): the reports' time received,
-    the problems' times and deadlines, their events, referrals and notifications. The audit log
-    keeps the time the demo was set up: a hash chain is never rewritten."""
+    the operation's stages (the actions take the time of the call): the problems' times and
+    deadlines, their events, referrals and notifications; a report is observed at its time.
+    Two times keep the moment the demo was set up: a report's time received (the reporting
+    compliance counts a report by when it arrived, and the demo's few reports are not the
+    camat's scheduled ones) and the audit log (a hash chain is never rewritten)."""
     from django.utils import timezone
 
-    from pantau.monitoring.models import Report
     from pantau.problems.models import Problem
 
     users = {u.username: u for u in get_user_model().objects.all()}
     created_count = 0
-    for i, (username, code, when, situation, answers, narrative) in enumerate(
-        REPORTS + _scheduled_reports()
-    ):
+    for i, (username, code, when, situation, answers, narrative) in enumerate(REPORTS):
         counting = "penghitungan_mulai" in answers
-        report, created = do_submit_report(
+        _report, created = do_submit_report(
             acting_user=users[username],
-            client_id=uuid.uuid5(
-                NAMESPACE, f"report-{i}" if i < len(REPORTS) else f"slot-{when}-{code}"
-            ),
+            client_id=uuid.uuid5(NAMESPACE, f"report-{i}"),
             region=Region.objects.get(code=code),
             observed_at=_wib(when),
             situation=situation,
@@ -385,10 +341,6 @@ def add_examples() -> int:
             narrative=narrative,
             checklist=Checklist.objects.get(code="penghitungan") if counting else None,
         )
-        if created:
-            Report.objects.filter(pk=report.pk).update(
-                received_at=_wib(when).replace(tzinfo=WIB) + dt.timedelta(minutes=3)
-            )
         created_count += created
     for i, (username, code, when, title, category, severity, suggestion, steps) in enumerate(
         PROBLEMS

@@ -1,38 +1,58 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pantau.instruction.models import Cluster
 from pantau.periodic import selectors
 from pantau.periodic.models import Scope
-from pantau.regions.models import Region
+from pantau.regions.models import Level as RegionLevel
+
+
+def target_choices(user) -> list:
+    """What the user may ask a report about, in one list grouped by scope: the kabupaten, the
+    clusters, the kecamatan. A value is `scope:code`."""
+    regions = list(selectors.requestable_regions(user))
+    clusters = list(selectors.requestable_clusters(user))
+    groups = [
+        (
+            _("Kabupaten"),
+            [
+                (f"{Scope.KABUPATEN}:{r.code}", r.title)
+                for r in regions
+                if r.level == RegionLevel.KABUPATEN
+            ],
+        ),
+        (_("Coordination cluster"), [(f"{Scope.CLUSTER}:{c.code}", c.name) for c in clusters]),
+        (
+            _("Kecamatan"),
+            [
+                (f"{Scope.KECAMATAN}:{r.code}", r.name)
+                for r in regions
+                if r.level == RegionLevel.KECAMATAN
+            ],
+        ),
+    ]
+    return [(label, options) for label, options in groups if options]
 
 
 class RequestForm(forms.Form):
-    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
-    region = forms.ModelChoiceField(
-        label=_("Kecamatan or kabupaten"),
-        queryset=Region.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
-    cluster = forms.ModelChoiceField(
-        label=_("Cluster"), queryset=Cluster.objects.none(), required=False, to_field_name="code"
-    )
+    """One choice of what the report covers (the scope follows from it) and the period."""
+
+    target = forms.ChoiceField(label=_("Report on"))
     period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = selectors.requestable_regions(user)
-        self.fields["cluster"].queryset = selectors.requestable_clusters(user)
+        self.user = user
+        self.fields["target"].choices = target_choices(user)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("scope") == Scope.CLUSTER and not data.get("cluster"):
-            self.add_error("cluster", _("Choose the cluster."))
-        if data.get("scope") in (Scope.KECAMATAN, Scope.KABUPATEN) and not data.get("region"):
-            self.add_error("region", _("Choose the region."))
-        return data
+    def clean_target(self) -> dict:
+        """{scope, region, cluster} of the chosen value (the choices are the user's own)."""
+        scope, _sep, code = self.cleaned_data["target"].partition(":")
+        if scope == Scope.CLUSTER:
+            cluster = selectors.requestable_clusters(self.user).get(code=code)
+            return {"scope": scope, "region": cluster.operation.region, "cluster": cluster}
+        region = selectors.requestable_regions(self.user).get(code=code)
+        return {"scope": scope, "region": region, "cluster": None}
 
 
 class RecommendationsForm(forms.Form):

@@ -31,16 +31,14 @@ def report_list(request):
         try:
             report = actions.do_request_report(
                 acting_user=user,
-                scope=data["scope"],
-                region=data["region"] or (data["cluster"].operation.region),
-                cluster=data["cluster"],
+                **data["target"],
                 start=data["period_start"],
                 end=data["period_end"],
             )
         except PantauError as exc:
             pantau_error_to_form(form, exc)
         else:
-            messages.success(request, _("The report is being generated."))
+            # no flash message: the panel says it is being generated, and then shows the files
             return redirect(report)
     reports = (
         selectors.reports_for(user)
@@ -48,10 +46,7 @@ def report_list(request):
         .order_by("-created_at", "-id")
     )
     page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
-    can_request = (
-        selectors.requestable_regions(user).exists()
-        or selectors.requestable_clusters(user).exists()
-    )
+    can_request = bool(form.fields["target"].choices)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

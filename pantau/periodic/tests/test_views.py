@@ -9,7 +9,7 @@ def test_it_requests_from_the_page_without_waiting(users, login, today):
     client = login("camat-tongas")
     response = client.post(
         "/laporan-berkala/",
-        {"scope": "kecamatan", "region": TONGAS, "period_start": today, "period_end": today},
+        {"target": f"kecamatan:{TONGAS}", "period_start": today, "period_end": today},
     )
     assert response.status_code == 302
     report = PeriodicReport.objects.get()
@@ -18,6 +18,30 @@ def test_it_requests_from_the_page_without_waiting(users, login, today):
     page = client.get(report.get_absolute_url())
     assert b'hx-trigger="every 3s"' in page.content
     assert client.get("/laporan-berkala/").status_code == 200
+
+
+def test_one_choice_says_what_the_report_covers(users, login, today):
+    """The kabupaten, each cluster and each kecamatan the user may ask about, in one list; a
+    value outside it is refused with a message, never a 500."""
+    bupati = login("bupati")
+    page = bupati.get("/laporan-berkala/").content.decode()
+    assert page.count('name="target"') == 1 and 'name="scope"' not in page
+    assert 'value="kabupaten:35.13"' in page and 'value="cluster:' in page
+    assert f'value="kecamatan:{TONGAS}"' in page
+    response = bupati.post(
+        "/laporan-berkala/",
+        {"target": "kabupaten:35.13", "period_start": today, "period_end": today},
+    )
+    assert response.status_code == 302
+    report = PeriodicReport.objects.get()
+    assert (report.scope, report.region.code, report.cluster) == ("kabupaten", "35.13", None)
+    camat = login("camat-tongas").get("/laporan-berkala/").content.decode()
+    assert f'value="kecamatan:{TONGAS}"' in camat and 'value="kabupaten:' not in camat
+    refused = login("camat-tongas").post(
+        "/laporan-berkala/",
+        {"target": "kabupaten:35.13", "period_start": today, "period_end": today},
+    )
+    assert refused.status_code == 400 and PeriodicReport.objects.count() == 1
 
 
 def test_the_panel_offers_only_what_is_allowed(inventory, generated, login):
