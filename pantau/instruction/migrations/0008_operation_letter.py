@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('instruction', '0004_operation_routing'),
+        ('instruction', '0007_remove_operation_is_active'),
     ]
 
     operations = [
