@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('instruction', '0005_operation_letter'),
+        ('instruction', '0008_operation_letter'),
         ('periodic', '0001_initial'),
         ('regions', '0002_code_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
