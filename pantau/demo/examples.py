@@ -379,4 +379,27 @@ def add_examples() -> int:
         Problem.objects.filter(pk=problem.pk).update(
             updated_at=last, resolved_at=last if done.resolved_at else None
         )
+        _mark_overdue(problem.pk)
     return created_count
+
+
+def _mark_overdue(problem_id: int) -> None:
+    """Run the deadline job for a problem at each deadline it passed, dated then: its overdue
+    events fall in the stages (and the running job does not mark them again at set-up time)."""
+    from django.utils import timezone
+
+    from pantau.problems.actions import do_mark_overdue
+    from pantau.problems.models import Problem, Status
+
+    for _step in range(2):  # the verification deadline, then the resolution deadline
+        problem = Problem.objects.get(pk=problem_id)
+        if problem.status == Status.BARU and not problem.acknowledge_escalated:
+            deadline = problem.acknowledge_due_at
+        elif not problem.resolve_escalated:
+            deadline = problem.resolve_due_at
+        else:
+            return
+        since = timezone.now()
+        if deadline > since or not do_mark_overdue(problem_id, now=deadline):
+            return
+        _dated((problem, since), deadline)

@@ -330,6 +330,9 @@ class LetterDoc(Strict):
         description="the letter number; {seq} the yearly sequence, {year}, {month}, "
         "{roman_month}, {scope} (kab, klaster, kec)",
     )
+    place: str = Field(
+        default="", max_length=100, description="where it is signed; empty: the regency"
+    )
     sifat: str = Field(default="Biasa", max_length=50)
     hal: str = Field(default="Laporan Berkala", max_length=300)
     addressee: str = Field(default="", max_length=300, description="'Yth. ...': to whom")

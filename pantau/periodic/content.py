@@ -212,7 +212,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         },
         "compliance": compliance,
         "signature": {
-            "place": spec.operation.region.name,
+            "place": (spec.operation.letter or {}).get("place") or spec.operation.region.name,
             "date": long_date(timezone.localtime(now, WIB).date()),
             **_signatory(spec, spec.operation.letter or {}),
         },

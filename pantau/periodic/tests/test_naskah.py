@@ -88,6 +88,7 @@ def test_the_pdf_is_a_letter_with_the_demos_problems_and_no_split_word(files):
     flat = " ".join(text.split())
     for part in PARTS:
         assert part in flat, part
+    assert f"Kraksaan, {data['signature']['date']}" in flat  # the place and date of the letter
     # every demo problem of the period with its suggestion, and the solution of the solved
     words = _words(text)
     for _user, _code, _when, title, _cat, _sev, suggestion, steps in IN_PERIOD:
