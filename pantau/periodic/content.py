@@ -285,7 +285,13 @@ def _problems(spec: Spec, kecamatan: list[Region], now: dt.datetime) -> dict:
             follow_up=Subquery(
                 ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=until)
                 .exclude(note="")
-                .exclude(kind__in=[ProblemEvent.Kind.CREATE, ProblemEvent.Kind.RESOLVE])
+                .exclude(
+                    kind__in=[
+                        ProblemEvent.Kind.CREATE,
+                        ProblemEvent.Kind.RESOLVE,
+                        ProblemEvent.Kind.OVERDUE,  # the job's note, not a follow-up
+                    ]
+                )
                 .order_by("-at", "-pk")
                 .values("note")[:1]
             ),
@@ -410,10 +416,13 @@ def _letter(spec: Spec, c: dict, now: dt.datetime) -> dict:
     )
     annex = bool(c["compliance"]["available"] and c["compliance"]["missing"])
     unit = kop.get("unit") or c["header"]["operation"]
+    own_office = spec.scope == Scope.KECAMATAN  # the camat writes under the kecamatan's kop
+    if own_office:
+        unit, kop = spec.region.title, {"emblem_data": kop.get("emblem_data", "")}
     return {
         "emblem": kop.get("emblem_data", ""),
         "government": kop.get("government") or c["header"]["government"],
-        "unit": unit.upper() if kop.get("unit") else unit,
+        "unit": unit.upper() if kop.get("unit") or own_office else unit,
         "address": kop.get("address", ""),
         "contacts": [
             text
@@ -433,7 +442,8 @@ def _letter(spec: Spec, c: dict, now: dt.datetime) -> dict:
         "addressee": letter.get("addressee") or _("Yth. Penjabat Bupati"),
         "addressee_place": letter.get("addressee_place") or "di Tempat",
         "penutup": letter.get("penutup") or "",
-        "tembusan": list(letter.get("tembusan") or []),
+        # the regency's copies go with the regency-wide report
+        "tembusan": list(letter.get("tembusan") or []) if spec.scope == Scope.KABUPATEN else [],
         "annex": annex,
     }
 
