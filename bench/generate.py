@@ -433,7 +433,7 @@ class Context:
         from pantau.lib.clock import WIB
 
         self.operation = Operation.objects.select_related("region").get(
-            region__code="35.13", is_active=True
+            region__code="35.13", status=Operation.Status.ACTIVE
         )
         stages = list(self.operation.stages.filter(is_active=True).order_by("starts_on"))
         self.first_day = stages[0].starts_on
