@@ -107,3 +107,9 @@ def own_database(data_dir: Path):
         yield subprocess_env(data_dir, DATABASE_URL=own), own
     finally:
         server_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def page_message(response) -> str:
+    """A page's own part, without the layout (which carries the path and a per-page token)."""
+    html = response.content.decode()
+    return html[html.index("<main>") : html.index("</main>")]

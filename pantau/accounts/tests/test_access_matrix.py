@@ -14,6 +14,7 @@ from pantau.accounts.access import Action
 from pantau.instruction.models import Stage
 from pantau.monitoring.models import Report
 from pantau.regions.models import NATION_CODE, Level, Region, level_of_code
+from pantau.tests.helpers import page_message
 
 pytestmark = pytest.mark.django_db
 
@@ -123,12 +124,7 @@ def test_a_missing_region_and_a_forbidden_one_look_the_same(login):
     missing = client.get("/wilayah/35.13.99/")
     forbidden = client.get("/wilayah/35.13.12/")
     assert missing.status_code == forbidden.status_code == 404
-
-    def message(response):  # the page's own part (the layout carries the path and a token)
-        html = response.content.decode()
-        return html[html.index("<main>") : html.index("</main>")]
-
-    assert message(missing) == message(forbidden)
+    assert page_message(missing) == page_message(forbidden)
 
 
 def test_the_list_of_regions_is_exactly_the_territory():
