@@ -44,7 +44,7 @@ def test_a_report_is_requested_once_and_shows_up_when_ready(
     page.fill("#id_period_start", "2024-11-27")
     page.fill("#id_period_end", "2024-11-28")
     page.screenshot(path=str(shots / f"request-{username}-{size}.png"), full_page=True)
-    page.click("form.filters button[type=submit]")
+    page.click("form.request button[type=submit]")
     page.wait_for_url("**/laporan-berkala/*/")
     page.evaluate("window.__notReloaded = true")  # gone if the page were loaded again
     panel = page.locator("#periodic-panel")
