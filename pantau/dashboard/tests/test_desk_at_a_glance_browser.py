@@ -10,6 +10,7 @@ Screenshots go to $PANTAU_SHOTS (or the test's tmp_path)."""
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -72,7 +73,7 @@ def shots(tmp_path) -> Path:
 
 
 def log_in(page, url, username, then="/dasbor/"):
-    page.goto(f"{url}/masuk/?next={then}")
+    page.goto(f"{url}/masuk/?next={quote(then)}")
     page.fill("#id_username", username)
     page.fill("#id_password", "pantau-demo")
     page.click("button[type=submit]")
@@ -222,6 +223,7 @@ PAGES = [
     ("bupati", "/audit/"),
     ("bupati", "/notifikasi/"),
     ("asisten-pemkesra", "/kepatuhan/"),
+    ("bupati", "/kepatuhan/?since=2024-11-26&until=2024-11-27"),  # who has not reported
     ("camat-tongas", "/"),
     ("camat-tongas", "/laporan/baru/"),
     ("camat-tongas", "/masalah/baru/"),
@@ -243,6 +245,7 @@ def test_every_desk_page_fits_and_passes_axe(desk, browser, shots, username, pat
     assert seen["wide"] <= seen["inner"], (url, seen)
     assert seen["header"] <= (64 if small else 100), (url, seen)
     assert_no_serious_violations(page, f"{url} {username} {viewport['width']}")
-    name = url.strip("/").replace("/", "-") or "home"
+    name = url.split("?")[0].strip("/").replace("/", "-") or "home"
+    name += "-period" if "?" in url else ""
     page.screenshot(path=shots / f"page-{name}-{username}-{viewport['width']}.png", full_page=True)
     context.close()
