@@ -95,6 +95,14 @@ def do_store_report(report: Report) -> tuple[Report, bool]:
     )
 
 
+def do_insert_report(report: Report) -> Report:
+    """Insert a report made by `prepare_report` in the caller's transaction, without a
+    savepoint of its own: a client_id already stored fails the caller's whole transaction with
+    IntegrityError. For a caller that expects a new client_id and, on that error, stores it
+    again with `do_store_report` (a savepoint and a look-up more)."""
+    return _insert_report(report, savepoint=False)
+
+
 def prepare_report(
     *,
     acting_user,
@@ -174,8 +182,8 @@ def prepare_report(
     return report
 
 
-def _insert_report(report: Report) -> Report:
-    with transaction.atomic():
+def _insert_report(report: Report, savepoint: bool = True) -> Report:
+    with transaction.atomic(savepoint=savepoint):
         report.save()
         audit.record(
             actor=report.author,
@@ -259,26 +267,42 @@ def stage_photo(upload, staging: Staging) -> str:
     return staging.put(Photo._meta.get_field("original"), upload)
 
 
-def do_add_photo(report: Report, *, acting_user, upload, stored: str = "") -> Photo:
+def do_add_photo(
+    report: Report, *, acting_user, upload, stored: str = "", photos_before: int | None = None
+) -> Photo:
     """Accept a JPEG, PNG or WebP photo from the report's author, at most MAX_PHOTOS a report
     on every channel (the ODK form has three photo fields); it is re-encoded (and its EXIF
     location read) by the task queue, off the request path. The file is written before the
     transaction (and removed if it fails); `stored`: `stage_photo` already checked and wrote it.
+    `photos_before`: the caller's transaction inserted `report` itself (no one else sees it
+    until it commits) and has added this many photos to it: neither the report's lock nor the
+    count of its photos is needed then.
 
     Only the author adds photos: a report is what its author saw, and a photo added by someone
     else after it was sent would be shown as part of it."""
     photos, _created = do_add_photos(
-        report, acting_user=acting_user, uploads=[upload], stored=[stored] if stored else None
+        report,
+        acting_user=acting_user,
+        uploads=[upload],
+        stored=[stored] if stored else None,
+        photos_before=photos_before,
     )
     return photos[0]
 
 
 def do_add_photos(
-    report: Report, *, acting_user, uploads: list, client_id=None, stored: list | None = None
+    report: Report,
+    *,
+    acting_user,
+    uploads: list,
+    client_id=None,
+    stored: list | None = None,
+    photos_before: int | None = None,
 ) -> tuple[list[Photo], bool]:
     """Add several photos at once (all or none), as do_add_photo does one. With `client_id`
     (the web form adding photos afterwards, from the phone's outbox) the same batch sent twice
-    is stored once: the second time answers the photos of the first, and created False."""
+    is stored once: the second time answers the photos of the first, and created False.
+    `photos_before`: as do_add_photo's."""
     if report.author_id != acting_user.pk:
         if not access.can(acting_user, Action.READ, report.region):
             raise NotFound(_("Report not found."))
@@ -291,12 +315,14 @@ def do_add_photos(
         return prior, False
     with Staging() as staging:
         names = stored or [stage_photo(upload, staging) for upload in uploads]
-        with transaction.atomic():
-            # the report's row locked: two uploads at once cannot both take the last place
-            Report.objects.select_for_update().filter(pk=report.pk).first()
-            if client_id and (prior := list(report.photos.filter(client_id=client_id))):
-                return prior, False
-            if Photo.objects.filter(report=report).count() + len(names) > MAX_PHOTOS:
+        with transaction.atomic(savepoint=photos_before is None):
+            if photos_before is None:
+                # the report's row locked: two uploads at once cannot both take the last place
+                Report.objects.select_for_update().filter(pk=report.pk).first()
+                if client_id and (prior := list(report.photos.filter(client_id=client_id))):
+                    return prior, False
+                photos_before = Photo.objects.filter(report=report).count()
+            if photos_before + len(names) > MAX_PHOTOS:
                 raise Invalid(
                     _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
                     code="too_many_photos",

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.staging import Staging
-from pantau.monitoring.actions import do_add_photo, do_store_report, prepare_report, stage_photo
+from pantau.monitoring.actions import (
+    do_add_photo,
+    do_insert_report,
+    do_store_report,
+    prepare_report,
+    stage_photo,
+)
 from pantau.monitoring.models import Channel, Report
 from pantau.monitoring.selectors import can_report
 from pantau.odk.instances import (
@@ -48,15 +54,66 @@ def do_receive_submission(*, acting_user, xml: bytes, files: Mapping[str, Upload
 
     Everything that only reads is done before that transaction: the form (the user's XForm is
     built for it), the territory, the checklist, the photos' checks, and the photos are written
-    to storage (removed again if the transaction fails). Inside it: the instanceID's look-up,
-    the writes and the lock on the submission's row; on SQLite the database's write lock is
-    held for no longer than that.
+    to storage (removed again if the transaction fails). Inside it: the writes, and for an
+    instance seen before the instanceID's look-up and the lock on the submission's row; on
+    SQLite the database's write lock is held for no longer than that.
+
+    A new report (the common case) is inserted with no look-up and no savepoint inside the
+    transaction: its report, photos and submission rows, nothing else. Should another request
+    store the same instanceID in the moment between the look-up and the insert, the unique
+    instanceID (or client_id) fails this transaction whole and it is done again the careful
+    way, which finds what the other stored.
     """
     instance = parse_instance(xml)
     known = OdkSubmission.objects.filter(instance_id=instance.instance_id).first()
     if known is not None and known.user_id != acting_user.pk:
         raise _taken()
     prepared = None if known is not None else _prepare(acting_user, instance)
+    if isinstance(prepared, Report):
+        try:
+            return _store_new_report(acting_user, instance, prepared, files)
+        except IntegrityError:
+            known = OdkSubmission.objects.filter(instance_id=instance.instance_id).first()
+            if known is not None and known.user_id != acting_user.pk:
+                raise _taken() from None
+            prepared.pk = None  # (its insert was rolled back)
+            prepared._state.adding = True
+    return _store_carefully(acting_user, instance, known, prepared, files)
+
+
+def _store_new_report(acting_user, instance: Instance, report: Report, files) -> Receipt:
+    """A report not stored yet, its photos and its submission row, in one transaction of
+    inserts only: no other request sees the report before it commits, so it needs no lock
+    and its photos no count. IntegrityError when the instanceID is taken meanwhile."""
+    with Staging() as staging:
+        stored: dict[str, tuple[UploadedFile, str]] = {}
+        for name, upload in attachments_to_store(instance, [], files):
+            if name not in stored:
+                stored[name] = (upload, stage_photo(upload, staging))
+        with transaction.atomic():
+            do_insert_report(report)
+            for count, (upload, path) in enumerate(stored.values()):
+                do_add_photo(
+                    report,
+                    acting_user=acting_user,
+                    upload=upload,
+                    stored=path,
+                    photos_before=count,
+                )
+                staging.keep(path)
+            submission = OdkSubmission.objects.create(
+                instance_id=instance.instance_id,
+                user=acting_user,
+                form_id=instance.form_id,
+                report=report,
+                attachment_names=list(stored),
+            )
+    return Receipt(submission=submission, created=True, added=list(stored))
+
+
+def _store_carefully(acting_user, instance: Instance, known, prepared, files) -> Receipt:
+    """An instance seen before (its missing photos), a problem, or a report whose fast insert
+    lost a race: the instanceID looked up again inside the transaction, the row locked."""
     to_report = known.report_id is not None if known else isinstance(prepared, Report)
     with Staging() as staging:
         stored = {}

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Category
 from pantau.lib.errors import Forbidden, Invalid
-from pantau.monitoring.selectors import report_regions
 from pantau.odk.xforms import CHECKLIST_GROUP, NO, PHOTO_FIELDS, YES, OdkForm
 
 MAX_XML_BYTES = 512 * 1024  # a filled form is a few kB; photos come as separate parts
@@ -133,7 +132,7 @@ def report_fields(user, form: OdkForm, instance: Instance) -> dict:
         answers[q["code"]] = value
     lat, lon = _geopoint(instance.get("location"))
     return {
-        "region": _region(user, instance),
+        "region": _region(form, instance),
         "tps": instance.get("tps"),
         "observed_at": _observed_at(instance),
         "situation": instance.get("situation"),
@@ -158,7 +157,7 @@ def problem_fields(user, form: OdkForm, instance: Instance) -> dict:
         )
     lat, lon = _geopoint(instance.get("location"))
     return {
-        "region": _region(user, instance),
+        "region": _region(form, instance),
         "tps": instance.get("tps"),
         "title": instance.get("title"),
         "category": category,
@@ -170,11 +169,12 @@ def problem_fields(user, form: OdkForm, instance: Instance) -> dict:
     }
 
 
-def _region(user, instance: Instance):
+def _region(form: OdkForm, instance: Instance):
+    """The instance's region, one of those the form offers the user (report_regions)."""
     code = instance.get("region")
     if not code:
         raise Invalid(_("Choose a kecamatan or a village."), fields={"region": _("required")})
-    region = report_regions(user).filter(code=code).first()
+    region = next((r for r in form.regions if r.code == code), None)
     if region is None:
         # Missing or elsewhere alike: nothing about other territories is revealed.
         raise Forbidden(_("Region not found, or outside your territory."), code="outside_territory")

@@ -59,6 +59,8 @@ class OdkForm:
     checklist: Checklist | None = None
     # question code -> {choice name in the form: the checklist's choice text}
     choice_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the regions the user may report on (boundaries deferred): a submission's region is one
+    regions: list[Region] = field(default_factory=list)
 
     @property
     def version(self) -> str:
@@ -83,7 +85,7 @@ class OdkForm:
 def forms_for(user, only: str | None = None) -> list[OdkForm]:
     """The blank forms `user` may fill: nothing for someone who may not report anywhere.
     `only`: just the form of that id (a submission's), the others' definitions not built."""
-    regions = list(report_regions(user))
+    regions = list(report_regions(user).defer("geometry"))
     if not regions:
         return []
     forms: list[OdkForm] = []
@@ -91,6 +93,7 @@ def forms_for(user, only: str | None = None) -> list[OdkForm]:
     checklists = (
         Checklist.objects.filter(operation__status="active", is_active=True, stage__is_active=True)
         .select_related("operation__region", "stage")
+        .defer("operation__region__geometry")
         .order_by("operation_id", "stage__order", "stage__starts_on", "order", "code")
     )
     for checklist in checklists:
@@ -104,11 +107,13 @@ def forms_for(user, only: str | None = None) -> list[OdkForm]:
         taken.add(form_id)
         if only is None or form_id == only:
             forms.append(_report_form(form_id, checklist, inside, title=title))
+            forms[-1].regions = regions
     if only is not None and only != PROBLEM_FORM_ID:
         return forms
     categories = list(Category.objects.filter(is_active=True))
     if categories:
         forms.append(_problem_form(regions, categories))
+        forms[-1].regions = regions
     return forms
 
 

@@ -383,7 +383,7 @@ def test_a_write_failing_in_the_transaction_removes_the_photos_written(
     def refuse(report):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(actions, "do_store_report", refuse)
+    monkeypatch.setattr(actions, "do_insert_report", refuse)
     instance_id = uuid.uuid4()
     xml = fill(forms["pantau-pemungutan"], {**VOTING_VALUES, "photo1": PHOTO}, instance_id)
     with pytest.raises(RuntimeError):
@@ -412,7 +412,7 @@ def test_the_form_checks_and_photo_are_done_before_the_write_transaction(phone, 
     monkeypatch.setattr(actions, "find_form", spy("form", actions.find_form))
     monkeypatch.setattr(actions, "prepare_report", spy("check", actions.prepare_report))
     monkeypatch.setattr(Staging, "put", spy("photo", Staging.put))
-    monkeypatch.setattr(actions, "do_store_report", spy("write", actions.do_store_report))
+    monkeypatch.setattr(actions, "do_insert_report", spy("write", actions.do_insert_report))
     outside = len(connection.atomic_blocks)  # the test's own transaction
     instance_id = uuid.uuid4()
     xml = fill(forms["pantau-pemungutan"], {**VOTING_VALUES, "photo1": PHOTO}, instance_id)
