@@ -135,7 +135,8 @@ TEMPLATES = [
 
 # SQLite by default: one file in the data directory, WAL so that readers never block the
 # writer, a busy timeout and IMMEDIATE transactions so that concurrent writers wait their
-# turn instead of failing with "database is locked".
+# turn instead of failing with "database is locked"; pantau.lib.sqlite makes that wait a queue
+# rather than SQLite's sleep-and-retry.
 SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
@@ -161,6 +162,7 @@ def _database(url: str, **extra) -> dict:
         **extra,
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "pantau.lib.sqlite"  # writers queue for their turn (lib/sqlite)
         config["OPTIONS"] = SQLITE_OPTIONS
     elif config["ENGINE"] == "django.db.backends.postgresql":
         options = config.setdefault("OPTIONS", {})

@@ -7,10 +7,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pantau.settings")
 application = get_wsgi_application()
 
 # The audit sequencer of this worker: chains the entries its requests queue, shortly after they
-# commit, off the requests' critical path (pantau/audit/sequencer.py, docs/audit.md).
+# commit, off the requests' critical path (pantau/audit/sequencer.py, docs/audit.md). `pantau
+# serve` loads this module once in gunicorn's master and forks the workers from it (their
+# pages shared): there each worker starts its own after the fork (serve.py), not the master.
 from pantau.audit.sequencer import start_thread  # noqa: E402
 
-start_thread()
+if os.environ.get("PANTAU_SEQUENCER_AFTER_FORK") != "1":
+    start_thread()
 
 # Load the URL configuration (every view and the API) now rather than at the first request, then
 # freeze what exists: it lives as long as the worker, and Python's full garbage collections no

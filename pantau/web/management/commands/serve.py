@@ -57,6 +57,13 @@ class PantauServer(BaseApplication):
         return application
 
 
+def _worker_started(server, worker) -> None:
+    """gunicorn's post_fork: what a worker forked from the preloaded master starts itself."""
+    from pantau.audit.sequencer import start_thread
+
+    start_thread()
+
+
 class Command(PantauCommand):
     help = "Serve Pantau with gunicorn (static files included), for production and the demo."
 
@@ -78,6 +85,10 @@ class Command(PantauCommand):
         self.stdout.write(_("Serving Pantau on http://%(bind)s/ (Ctrl+C to stop)") % {"bind": bind})
         self.stdout.flush()
         consumer = None if no_tasks else start_task_consumer()
+        # The application is loaded once, in the master, and the workers forked from it share
+        # its pages (Django, the URLs, pyxform: most of a worker's memory) instead of each
+        # loading its own copy; wsgi.py's gc.freeze() keeps the collector from writing to them.
+        os.environ["PANTAU_SEQUENCER_AFTER_FORK"] = "1"
         try:
             PantauServer(
                 {
@@ -85,6 +96,8 @@ class Command(PantauCommand):
                     "workers": workers,
                     "threads": threads,
                     "worker_class": "gthread",
+                    "preload_app": True,
+                    "post_fork": _worker_started,
                     "accesslog": "-",
                     "timeout": 60,
                     "graceful_timeout": 10,
