@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("pantau.web.urls")),
 ]
 
+handler400 = "pantau.web.errors.bad_request"
 handler403 = "pantau.web.errors.permission_denied"
 handler404 = "pantau.web.errors.page_not_found"
 handler500 = "pantau.web.errors.server_error"

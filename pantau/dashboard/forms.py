@@ -41,6 +41,11 @@ class FilterForm(forms.Form):
         empty_label=_("all categories"),
     )
 
+    def __init__(self, *args, operation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if operation is not None:  # the chosen operation's stages (codes repeat across them)
+            self.fields["stage"].queryset = selectors.stages().filter(operation=operation)
+
     def filters(self, now: dt.datetime | None = None) -> dict:
         """since, until, stage and category for the selectors (what is valid of the input)."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}

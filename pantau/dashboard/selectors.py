@@ -32,7 +32,7 @@ from pantau.figures.vocabulary import (  # noqa: F401 - the dashboard's vocabula
     situation,
     start_of_today,
 )
-from pantau.instruction.models import READABLE, Category, Stage
+from pantau.instruction.models import READABLE, Category, Operation, Stage
 from pantau.lib.clock import WIB
 from pantau.lib.errors import NotFound
 from pantau.monitoring.models import Report
@@ -81,15 +81,23 @@ def dashboard_region(user, code: str | None = None) -> Region:
         raise
 
 
-def _select(user, region, since, until, stage, category, now, cache=None) -> Selection:
+def _select(user, region, since, until, stage, category, now, cache=None, operation=None):
     return Selection.of(
-        user, region, since=since, until=until, stage=stage, category=category, now=now, cache=cache
+        user,
+        region,
+        since=since,
+        until=until,
+        stage=stage,
+        category=category,
+        operation=operation,
+        now=now,
+        cache=cache,
     )
 
 
-def _figures(user, region, since, until, stage, category, now, cache) -> Figures:
+def _figures(user, region, since, until, stage, category, now, cache, operation=None) -> Figures:
     """The figures (pantau.figures.read) of the region as the user sees it."""
-    return Figures(_select(user, region, since, until, stage, category, now, cache))
+    return Figures(_select(user, region, since, until, stage, category, now, cache, operation))
 
 
 def children_of(user, region: Region) -> QuerySet[Region]:
@@ -127,13 +135,14 @@ def summary(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
     cache: dict | None = None,
 ) -> dict:
     """The figures of `region` as `user` sees it: the API's /dashboard shape. `cache`: one
     dict per request shared with `clusters` (the kecamatan's figures are computed once)."""
     now = now or timezone.now()
-    found = _figures(user, region, since, until, stage, category, now, cache)
+    found = _figures(user, region, since, until, stage, category, now, cache, operation)
     children = list(children_of(user, region))
     length = len(children[0].code) if children else len(region.code)
     stats = found.stats(length)
@@ -180,6 +189,7 @@ def clusters(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
     cache: dict | None = None,
 ) -> list[dict]:
@@ -188,9 +198,11 @@ def clusters(
     kecamatan they see. With the `cache` that `summary` filled for the same request and
     region, the kecamatan's figures and rates are not computed again."""
     now = now or timezone.now()
+    visible_clusters = access.visible_clusters(user)
+    if operation is not None:
+        visible_clusters = visible_clusters.filter(operation=operation)
     found = list(
-        access.visible_clusters(user)
-        .select_related("coordinator", "operation__region")
+        visible_clusters.select_related("coordinator", "operation__region")
         .defer("operation__region__geometry")
         .prefetch_related(Prefetch("kecamatan", queryset=Region.objects.defer("geometry")))
         .order_by("order", "pk")
@@ -213,7 +225,7 @@ def clusters(
         groups = [("", _("Your kecamatan"), "", sorted(kecamatan, key=_name))]
         parent = kecamatan[0].parent
     visible = access.territory(user)
-    found = _figures(user, parent, since, until, stage, category, now, cache)
+    found = _figures(user, parent, since, until, stage, category, now, cache, operation)
     stats = found.stats(len(groups[0][3][0].code) if groups[0][3] else 8)
     _rate, rates = found.reporting_rates(start_of_today(now), now)  # today's
     return [
@@ -243,6 +255,7 @@ def timeseries(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
     cache: dict | None = None,
 ) -> dict:
@@ -251,7 +264,7 @@ def timeseries(
     "opened_total", "resolved_total"}], "max"}. Without a period: the last 60 days that have
     any. Two queries. `cache`: the request's, as for `summary`."""
     now = now or timezone.now()
-    found = _figures(user, region, since, until, stage, category, now, cache)
+    found = _figures(user, region, since, until, stage, category, now, cache, operation)
     scope = found.selection
     hourly = since is not None and scope.end - since <= dt.timedelta(days=2)
     step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
@@ -328,12 +341,13 @@ def feed(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
     size: int = FEED_SIZE,
 ) -> list[dict]:
     """The latest critical events, newest first: what happened to critical and high problems,
     deadlines passed (any severity), and reports that say rawan. Two queries."""
-    scope = _select(user, region, since, until, stage, category, now)
+    scope = _select(user, region, since, until, stage, category, now, operation=operation)
     events = ProblemEvent.objects.filter(
         Q(problem__severity__in=CRITICAL) | Q(kind=ProblemEvent.Kind.OVERDUE),
         problem__in=scope.problems(),
@@ -388,11 +402,12 @@ def latest(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
     size: int = 10,
 ) -> dict:
     """The latest reports and the open problems (most severe first) of the region."""
-    scope = _select(user, region, since, until, stage, category, now)
+    scope = _select(user, region, since, until, stage, category, now, operation=operation)
     reports = scope.reports().select_related("region").defer(*REPORT_DEFER)
     reports = newest(reports, Report.objects, "observed_at", size)
     # Most severe first, then newest: one LIMITed query per severity (index on severity and
@@ -420,13 +435,16 @@ def map_geojson(
     until: dt.datetime | None = None,
     stage: Stage | None = None,
     category: Category | None = None,
+    operation: Operation | None = None,
     now: dt.datetime | None = None,
 ) -> dict:
     """The children of the region as a GeoJSON FeatureCollection with the figures of `summary`
     as properties; the region's own boundary (`outline`) and located reports and open problems
     (`markers`, at most 300 each) as members of their own."""
     now = now or timezone.now()
-    filters = dict(since=since, until=until, stage=stage, category=category, now=now)
+    filters = dict(
+        since=since, until=until, stage=stage, category=category, operation=operation, now=now
+    )
     data = summary(user=user, region=region, **filters)
     codes = [c["code"] for c in data["children"]]
     geometry = dict(Region.objects.filter(code__in=codes).values_list("code", "geometry"))
@@ -452,7 +470,7 @@ def map_geojson(
         }
         for child in data["children"]
     ]
-    scope = _select(user, region, since, until, stage, category, now)
+    scope = _select(user, region, since, until, stage, category, now, operation=operation)
     markers = []
     located = scope.reports().filter(lat__isnull=False, lon__isnull=False)
     for r in newest(

@@ -13,19 +13,21 @@ from django.utils.translation import gettext_lazy as _
 
 from pantau.dashboard import charts, selectors
 from pantau.dashboard.forms import FilterForm
+from pantau.figures import desk
 from pantau.figures.vocabulary import SEVERITIES, SITUATION_LABELS, SITUATIONS
 from pantau.lib.dbrouter import replica_reads
 from pantau.problems.models import Severity
 
 
 def _parse(request):
-    form = FilterForm(request.GET)
-    form.is_valid()
     now = timezone.now()
-    filters = form.filters(now)
-    code = (form.cleaned_data.get("region") or "").strip() or None
+    code = (request.GET.get("region") or "").strip()[:32] or None
     region = selectors.dashboard_region(request.user, code)
-    return form, region, filters, now
+    choice = desk.choose(region, now, request.GET)
+    form = FilterForm(request.GET, operation=choice.filter)
+    form.is_valid()
+    filters = {**form.filters(now), "operation": choice.filter}
+    return form, region, filters, now, choice
 
 
 def trouble_first(rows: list[dict]) -> list[dict]:
@@ -75,7 +77,7 @@ def _query(request, **changes) -> str:
 @login_required
 @replica_reads()
 def dashboard(request):
-    form, region, filters, now = _parse(request)
+    form, region, filters, now, choice = _parse(request)
     user = request.user
     args = {"user": user, **filters, "now": now}
     cache: dict = {}  # the kecamatan's figures and rates, the rollups' watermark: read once
@@ -88,6 +90,7 @@ def dashboard(request):
         cluster["kecamatan"] = trouble_first(cluster["kecamatan"])
     context = {
         "form": form,
+        "choice": choice,
         "region": region,
         "data": data,
         "clusters": clusters,
@@ -113,7 +116,7 @@ def dashboard(request):
 @login_required
 @replica_reads()
 def map_geojson(request):
-    _form, region, filters, now = _parse(request)
+    _form, region, filters, now, _choice = _parse(request)
     data = selectors.map_geojson(user=request.user, region=region, **filters, now=now)
     return JsonResponse(
         data,

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from pantau.accounts import access
 from pantau.figures.vocabulary import SEVERITIES, Stats, cached, start_of_today
-from pantau.instruction.models import Category, Stage
+from pantau.instruction.models import Category, Operation, Stage
 from pantau.lib.clock import WIB, local_date
 from pantau.monitoring.models import Report
 from pantau.problems.models import OPEN, Problem, Status
@@ -83,6 +83,7 @@ class Filters:
 
     stage: Stage | None = None
     category: Category | None = None  # problems only: a report has no category
+    operation: Operation | None = None
 
     def key(self) -> tuple:
         return tuple(getattr(getattr(self, f.name), "pk", None) for f in fields(self))
@@ -94,6 +95,8 @@ class Filters:
     def reports(self, found: QuerySet[Report]) -> QuerySet[Report]:
         if self.stage:
             found = found.filter(stage=self.stage)
+        if self.operation:
+            found = found.filter(operation=self.operation)
         return found
 
     def problems(self, found: QuerySet[Problem]) -> QuerySet[Problem]:
@@ -101,6 +104,8 @@ class Filters:
             found = found.filter(stage=self.stage)
         if self.category:
             found = found.filter(category=self.category)
+        if self.operation:
+            found = found.filter(operation=self.operation)
         return found
 
 
@@ -115,11 +120,11 @@ class Selection:
 
     @classmethod
     def of(cls, user, region: Region, *, since=None, until=None, stage=None, category=None,
-           now=None, cache=None) -> "Selection":  # fmt: skip
+           operation=None, now=None, cache=None) -> "Selection":  # fmt: skip
         return cls(
             Scope(user, region, now or timezone.now(), {} if cache is None else cache),
             Period(since, until),
-            Filters(stage=stage, category=category),
+            Filters(stage=stage, category=category, operation=operation),
         )
 
     user = property(lambda self: self.scope.user)
@@ -130,6 +135,7 @@ class Selection:
     until = property(lambda self: self.period.until)
     stage = property(lambda self: self.filters.stage)
     category = property(lambda self: self.filters.category)
+    operation = property(lambda self: self.filters.operation)
 
     def key(self, *what) -> tuple:
         """The key in `cache` of what is computed for this selection: it names the user, the
@@ -242,11 +248,13 @@ class Figures:
         sel = self.selection
         if not COMPLIANCE or sel.region.level not in (Level.KABUPATEN, Level.KECAMATAN):
             return None
-        key = ("compliance", sel.region.code, start, end, sel.now)
+        key = ("compliance", sel.region.code, start, end, sel.now, *sel.filters.key())
         return cached(
             sel.cache,
             key,
-            lambda: COMPLIANCE[0](region=sel.region, start=start, end=end, now=sel.now),
+            lambda: COMPLIANCE[0](
+                region=sel.region, start=start, end=end, now=sel.now, operation=sel.operation
+            ),
         )
 
     def reporting_rates(

@@ -92,6 +92,26 @@ def _choose(candidates: list[Operation]) -> Invalid:
     )
 
 
+def unknown(code: str) -> Invalid:
+    """The answer to an operation code that names none covering the region (400)."""
+    return Invalid(
+        _("No monitoring operation %(code)s covers this region.") % {"code": code},
+        code="unknown_operation",
+        fields={"operation": _("unknown code, or not covering this region")},
+    )
+
+
+def current(candidates: list[Operation], moment: dt.datetime, stages) -> Operation | None:
+    """The operation a reader of `candidates` opens on at `moment` (the desk's default): the
+    one whose period holds the day, else the nearest in time; of equals, the first. The same
+    time rule as `resolve`, without asking anyone to choose."""
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+    day = local_date(aware(moment))
+    ranked = sorted(candidates, key=lambda op: (_distance(period(stages(op)), day), op.pk))
+    return ranked[0] if ranked else None
+
+
 def resolve(
     region: Region,
     moment: dt.datetime,
@@ -111,11 +131,7 @@ def resolve(
         if chosen is None:
             chosen = Operation.objects.select_related("region").filter(code=code).first()
         if chosen is None or not holds(chosen, region):
-            raise Invalid(
-                _("No monitoring operation %(code)s covers this region.") % {"code": code},
-                code="unknown_operation",
-                fields={"operation": _("unknown code, or not covering this region")},
-            )
+            raise unknown(code)
         ensure_writable(chosen)
         return chosen
     day = local_date(aware(moment))  # a naive time is WIB, as a phone sends it

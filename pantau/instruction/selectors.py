@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from pantau.instruction import operations
 from pantau.instruction.models import READABLE, Assignment, Cluster, Operation, Position, Stage
 from pantau.lib.clock import local_date
-from pantau.regions.models import Region
+from pantau.regions.models import Region, within
 
 
 def active_operations() -> QuerySet[Operation]:
@@ -58,6 +58,36 @@ def operation_for(region: Region, moment, code: str | None = None) -> Operation:
         stages=lambda op: list(op.stages.filter(is_active=True)),
         code=code,
     )
+
+
+def desk_operations(region: Region) -> list[Operation]:
+    """The readable operations (active or closed) with some of their territory in `region`
+    (the nation: all of them), in the order they were loaded: what the desk chooses among."""
+    found = Operation.objects.filter(status__in=READABLE).select_related("region").order_by("pk")
+    return [
+        op
+        for op in found.defer("region__geometry")
+        if region.is_nation
+        or within(op.region.code, region.code)
+        or operations.holds(op, region)
+        or any(within(code, region.code) for code in op.territory or ())
+    ]
+
+
+def desk_operation(
+    region: Region, moment, code: str | None = None, found: list[Operation] | None = None
+) -> Operation | None:
+    """The operation the desk (dashboard, compliance, periodic reports) shows for `region`:
+    `code` when given (one of `desk_operations`, else Invalid naming the field), else the
+    current one at `moment` (`operations.current`); None when no operation is in the region.
+    `found`: `desk_operations(region)` when the caller has them."""
+    found = desk_operations(region) if found is None else found
+    if code:
+        chosen = next((op for op in found if op.code == code), None)
+        if chosen is None:
+            raise operations.unknown(code)
+        return chosen
+    return operations.current(found, moment, lambda op: list(op.stages.filter(is_active=True)))
 
 
 def stage_for(operation: Operation, moment) -> Stage | None:

@@ -4,6 +4,7 @@ wrong}}`, answered by the API and by the web forms to the phone's outbox alike."
 
 from collections.abc import Mapping
 
+from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse
 
 
@@ -34,6 +35,10 @@ class Forbidden(PantauError):
 class Invalid(PantauError):
     code = "invalid"
     status = 400
+
+
+class InvalidPage(Invalid, BadRequest):
+    """Invalid input to a page (not the API): Django answers it with the site's 400 page."""
 
 
 class SourceError:

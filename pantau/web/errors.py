@@ -29,6 +29,15 @@ def _said(exception, default: str) -> str:
     return exception.message if isinstance(exception, PantauError) else default
 
 
+def bad_request(request, exception=None):
+    return _page(
+        request,
+        400,
+        _("Bad request"),
+        _said(exception, _("The address or the form holds something this page cannot use.")),
+    )
+
+
 def page_not_found(request, exception=None):
     return _page(
         request,

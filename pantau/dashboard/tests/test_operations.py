@@ -1,0 +1,97 @@
+"""The desk follows the operation: with the Pilkades loaded beside the Pilkada, the dashboard
+and the compliance page show one operation's clusters and figures, name the other in a small
+chooser, and `?operation=` switches; with a single operation nothing changes."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from pantau.instruction.loader import PILKADES
+from pantau.instruction.models import Operation
+from pantau.instruction.selectors import desk_operation
+from pantau.lib.clock import WIB
+from pantau.monitoring.models import Report
+from pantau.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+PILKADA, PILKADES_CODE = "pilkada-2024-probolinggo", "pilkades-2025-probolinggo"
+PILKADA_CLUSTERS = ["pemkesra", "adum", "ekbang"]
+PILKADES_CLUSTERS = ["pilkades-pemkesra"]
+TONGAS = "35.13.23"
+
+
+@pytest.fixture
+def both(users, new_report):
+    new_report(username="camat-tongas", region=TONGAS)  # a Pilkada report
+    call_command("loadinstruction", str(PILKADES), stdout=io.StringIO())
+
+
+def clusters(html: str) -> list[str]:
+    return re.findall(r'data-cluster="([^"]*)"', html)
+
+
+def chooser(html: str) -> tuple[str | None, list[str]]:
+    nav = re.search(r'<nav class="operations".*?</nav>', html, re.S)
+    if nav is None:
+        return None, []
+    chosen = re.search(r'aria-current="true" data-operation="([^"]+)"', nav.group(0)).group(1)
+    return chosen, re.findall(r'<a href="[^"]*" data-operation="([^"]+)"', nav.group(0))
+
+
+def test_the_current_operation_is_the_one_whose_period_holds_the_day(both):
+    kabupaten = Region.objects.get(code="35.13")
+    at = lambda day: dt.datetime.combine(day, dt.time(9), tzinfo=WIB)  # noqa: E731
+    assert desk_operation(kabupaten, at(dt.date(2024, 11, 27))).code == PILKADA
+    assert desk_operation(kabupaten, at(dt.date(2025, 10, 26))).code == PILKADES_CODE
+    assert desk_operation(kabupaten, at(dt.date(2026, 12, 7))).code == PILKADES_CODE  # nearest
+    # a kecamatan outside the Pilkades' territory has only the Pilkada
+    sukapura = Region.objects.get(code="35.13.01")
+    assert desk_operation(sukapura, at(dt.date(2025, 10, 26))).code == PILKADA
+
+
+def test_the_dashboard_shows_the_chosen_operations_clusters(both, login):
+    client = login("bupati")
+    default = client.get("/dasbor/")
+    assert default.status_code == 200
+    html = default.content.decode()
+    current = desk_operation(Region.objects.get(code="35.13"), dt.datetime.now(WIB)).code
+    expected = PILKADES_CLUSTERS if current == PILKADES_CODE else PILKADA_CLUSTERS
+    assert clusters(html) == expected
+    assert chooser(html) == (current, [PILKADA if current == PILKADES_CODE else PILKADES_CODE])
+
+    pilkada = client.get("/dasbor/", {"operation": PILKADA}).content.decode()
+    assert clusters(pilkada) == PILKADA_CLUSTERS  # three, not four side by side
+    assert chooser(pilkada) == (PILKADA, [PILKADES_CODE])
+    pilkades = client.get("/dasbor/", {"operation": PILKADES_CODE}).content.decode()
+    assert clusters(pilkades) == PILKADES_CLUSTERS
+    assert chooser(pilkades) == (PILKADES_CODE, [PILKADA])
+
+
+def test_the_figures_are_the_chosen_operations(both, login):
+    client = login("bupati")
+    stored = Report.objects.filter(operation__code=PILKADA).count()
+    assert stored > 1 and not Report.objects.filter(operation__code=PILKADES_CODE).exists()
+    pilkada = client.get("/dasbor/", {"operation": PILKADA}).context["data"]["totals"]
+    pilkades = client.get("/dasbor/", {"operation": PILKADES_CODE}).context["data"]["totals"]
+    assert (pilkada["reports"], pilkades["reports"]) == (stored, 0)
+    # a stage code of both operations is the chosen one's stage (no mix-up, no error)
+    page = client.get("/dasbor/", {"operation": PILKADES_CODE, "stage": "pemungutan"})
+    assert page.status_code == 200
+    assert page.context["form"].cleaned_data["stage"].operation.code == PILKADES_CODE
+
+
+def test_an_unknown_operation_is_a_clear_400(both, login):
+    response = login("bupati").get("/dasbor/", {"operation": "nope"})
+    assert response.status_code == 400
+    assert "nope" in response.content.decode()
+
+
+def test_one_operation_shows_no_chooser(users, login):
+    assert Operation.objects.count() == 1
+    html = login("bupati").get("/dasbor/").content.decode()
+    assert chooser(html) == (None, [])
+    assert clusters(html) == PILKADA_CLUSTERS
