@@ -528,14 +528,17 @@ class Scope:
     regions: list[Region] = field(default_factory=list)  # several roots (a Kepala OPD)
 
 
-def scope_for(user, code: str | None = None) -> Scope:
+def scope_for(user, code: str | None = None, operation: Operation | None = None) -> Scope:
     """The region `code` if the user may see it (NotFound otherwise, as for a region that does
     not exist); without a code, the user's territory: the kabupaten for the Pj Bupati and an
     administrator, the cluster of an Asisten, the kecamatan of a camat, the regions of others."""
     if code:
         return Scope(region=access.get_region(user, code))
     if user.role == Role.COORDINATOR:
-        clusters = list(access.visible_clusters(user).order_by("order", "pk")[:2])
+        visible = access.visible_clusters(user)
+        if operation is not None:
+            visible = visible.filter(operation=operation)
+        clusters = list(visible.order_by("order", "pk")[:2])
         if len(clusters) == 1:
             return Scope(cluster=clusters[0])
     roots = list(access.top_regions(user).order_by("code"))
@@ -554,16 +557,20 @@ def compliance_for(
     code: str | None = None,
     now: dt.datetime | None = None,
     clusters: bool = False,
+    operation: Operation | None = None,
+    scope: Scope | None = None,
 ) -> tuple[Compliance, Scope]:
     """What the compliance page and the API show `user` for `code` (their territory when None)
     over `start`..`end`: one node with its children (per kecamatan), and the scope it is of.
     With `clusters`, a kabupaten's node also carries a node per coordination cluster
-    (`node.clusters`), derived from the same slots: they are computed once per request."""
+    (`node.clusters`), derived from the same slots: they are computed once per request.
+    `operation`: the one the desk chose (else each region's active one); `scope`: the
+    `scope_for(user, code, operation)` the caller already has."""
     check_period(start, end)
-    scope = scope_for(user, code)
+    scope = scope or scope_for(user, code, operation)
     if scope.region is not None:
         region = scope.region
-        operation = operation_for_region(region)
+        operation = operation or operation_for_region(region)
         if operation is None or region.level != Level.KABUPATEN:
             node = compliance(region=region, start=start, end=end, now=now, operation=operation)
             return node, scope
@@ -585,9 +592,9 @@ def compliance_for(
     # several roots (a Kepala OPD's kecamatan): the total over them, a child per root
     by_operation: dict[Operation, list[Region]] = defaultdict(list)
     for region in scope.regions:
-        operation = operation_for_region(region)
-        if operation is not None:
-            by_operation[operation].append(region)
+        found_op = operation if operation is not None else operation_for_region(region)
+        if found_op is not None:
+            by_operation[found_op].append(region)
     found: list[Slot] = []
     for operation, regions in by_operation.items():
         codes = [r.code for r in regions]

@@ -11,10 +11,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pantau.compliance import selectors
 from pantau.compliance.forms import ComplianceForm
+from pantau.figures import desk
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
@@ -50,9 +52,18 @@ def compliance_page(request):
     if refused is not None:
         return refused
     data, start, end = parsed
+    code = data.get("region") or None
+    choice = _choice(request, code)
     result, scope = selectors.compliance_for(
-        request.user, start=start, end=end, code=data.get("region") or None, clusters=True
+        request.user,
+        start=start,
+        end=end,
+        code=code,
+        clusters=True,
+        operation=choice.filter,
+        scope=selectors.scope_for(request.user, code, choice.filter),
     )
+    context["choice"] = choice
     latest_first = result.missing[::-1]
     missing = Paginator(latest_first, MISSING_PER_PAGE).get_page(data.get("page"))
     context.update(
@@ -62,6 +73,19 @@ def compliance_page(request):
     if request.htmx and request.htmx.target == "compliance-missing":
         return render(request, "compliance/_missing.html", context)
     return render(request, "compliance/page.html", context)
+
+
+def _choice(request, code: str | None) -> desk.Choice:
+    """The operation shown (figures.desk): among those of the region asked, else of the
+    user's territory (a cluster's: its operation's region)."""
+    scope = selectors.scope_for(request.user, code)
+    if scope.region is not None:
+        region = scope.region
+    elif scope.cluster is not None:
+        region = scope.cluster.operation.region
+    else:
+        region = scope.regions[0]
+    return desk.choose(region, timezone.now(), request.GET)
 
 
 def _with_phones(missing) -> list:
@@ -92,7 +116,8 @@ def missing_csv(request):
     if refused is not None:
         return refused
     data, start, end = parsed
+    code = data.get("region") or None
     result, _scope = selectors.compliance_for(
-        request.user, start=start, end=end, code=data.get("region") or None
+        request.user, start=start, end=end, code=code, operation=_choice(request, code).filter
     )
     return stream_csv(_missing_rows(result), "belum-lapor")

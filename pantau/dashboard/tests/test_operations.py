@@ -95,3 +95,27 @@ def test_one_operation_shows_no_chooser(users, login):
     html = login("bupati").get("/dasbor/").content.decode()
     assert chooser(html) == (None, [])
     assert clusters(html) == PILKADA_CLUSTERS
+
+
+def test_the_compliance_page_follows_the_operation(both, login):
+    client = login("bupati")
+    day = {"date": "2024-11-27"}
+    pilkada = client.get("/kepatuhan/", {**day, "operation": PILKADA})
+    assert pilkada.status_code == 200
+    html = pilkada.content.decode()
+    assert chooser(html) == (PILKADA, [PILKADES_CODE])
+    assert [c.region for c in pilkada.context["clusters"]] == PILKADA_CLUSTERS
+    assert f'name="operation" value="{PILKADA}"' in html  # the filters keep the choice
+    pilkades = client.get("/kepatuhan/", {**day, "operation": PILKADES_CODE})
+    assert chooser(pilkades.content.decode()) == (PILKADES_CODE, [PILKADA])
+    assert [c.region for c in pilkades.context["clusters"]] == PILKADES_CLUSTERS
+    # the Pilkada owes reports on its voting day; the Pilkades owes none then
+    assert pilkada.context["result"].expected > 0
+    assert pilkades.context["result"].expected == 0
+    assert client.get("/kepatuhan/", {**day, "operation": "nope"}).status_code == 400
+
+
+def test_the_compliance_page_of_one_operation_has_no_chooser(users, login):
+    response = login("bupati").get("/kepatuhan/", {"date": "2024-11-27"})
+    assert chooser(response.content.decode()) == (None, [])
+    assert [c.region for c in response.context["clusters"]] == PILKADA_CLUSTERS
