@@ -11,6 +11,7 @@ Validation errors are 400, like `pantau.lib.errors.Invalid`: one status for "you
 wrong", whether ninja or an action noticed.
 """
 
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -41,6 +42,19 @@ class ErrorOut(Schema):
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Response schemas for the error statuses an endpoint can answer."""
     return {status: ErrorOut for status in statuses}
+
+
+def refuse_a_body(request: HttpRequest) -> None:
+    """For a request that carries nothing (no request body in the OpenAPI document): an empty
+    body, `{}` or `null` is nothing; anything else is a client's mistake worth telling (400),
+    never silently ignored."""
+    body = request.body.strip()
+    try:
+        empty = not body or json.loads(body) in ({}, None)
+    except (ValueError, RecursionError):
+        empty = False
+    if not empty:
+        raise PantauError(_("This request takes no body: send it empty."), code="invalid")
 
 
 def error_response(

@@ -54,6 +54,18 @@ def write_paths(client) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def bodiless_paths(client) -> set[tuple[str, str]]:
+    """The write endpoints whose OpenAPI operation has no request body (an empty body or `null`
+    is what they should get: those two are not hostile there)."""
+    document = client.get("/api/v1/openapi.json").json()
+    return {
+        (method, path.replace("{id}", "1"))
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" not in operation
+    }
+
+
 @pytest.fixture
 def bearer(users):
     key, _token = do_issue_token(users["camat-sukapura"])
@@ -74,7 +86,10 @@ def test_every_write_endpoint_is_covered(client):
 
 @pytest.mark.parametrize("body", HOSTILE_JSON, ids=range(len(HOSTILE_JSON)))
 def test_hostile_json_is_a_4xx_everywhere(client, bearer, body):
+    bodiless = bodiless_paths(client)
     for method, path in write_paths(client):
+        if body in (b"", b"null") and (method, path) in bodiless:
+            continue
         send = getattr(client, method)
         assert_4xx_error_shape(send(path, body, content_type="application/json", headers=bearer))
 

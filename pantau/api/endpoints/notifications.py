@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Field, Path, Query, Router, Schema
 
 from pantau.api import output
-from pantau.api.errors import errors
+from pantau.api.errors import errors, refuse_a_body
 from pantau.api.schemas import Id, Page, PageOut
 from pantau.notify import service
 from pantau.notify.selectors import notifications_of
@@ -70,14 +70,17 @@ def list_notifications(request, filters: Query[NotificationFilters]):
     return {**page, "unread": mine.filter(read_at__isnull=True).count()}
 
 
-@router.post("/read-all", response={200: ReadAllOut, **errors(401, 429)})
+@router.post("/read-all", response={200: ReadAllOut, **errors(400, 401, 429)})
 def read_all_notifications(request):
-    """Mark all of the caller's notifications read."""
+    """Mark all of the caller's notifications read. The request has no body."""
+    refuse_a_body(request)
     return {"marked": service.mark_read(request.auth)}
 
 
 @router.post("/{id}/read", response={200: NotificationOut, **errors(400, 401, 404, 429)})
 def read_notification(request, id: Path[Id]):
-    """Mark one of the caller's notifications read; someone else's is 404, as a missing one."""
+    """Mark one of the caller's notifications read; someone else's is 404, as a missing one.
+    The request has no body."""
+    refuse_a_body(request)
     service.mark_read(request.auth, id)
     return _row(notifications_of(request.auth).get(pk=id))

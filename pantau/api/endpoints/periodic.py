@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from pantau.accounts import access
 from pantau.api import lookups
-from pantau.api.errors import errors
+from pantau.api.errors import errors, refuse_a_body
 from pantau.api.schemas import YEARS, BodyIn, Code, Id, Page, RegionCode, not_a_number
 from pantau.lib.errors import Invalid, NotFound
 from pantau.periodic import actions, selectors
@@ -182,6 +182,7 @@ def get_periodic_report(request, id: Path[Id]):
 )
 def submit_periodic_report(request, id: Path[Id]):
     """Submit the draft to the Pj Bupati (its signing official only): the files are frozen."""
+    refuse_a_body(request)
     report = actions.do_submit_report(
         selectors.report_for(request.auth, id), acting_user=request.auth
     )
@@ -194,6 +195,7 @@ def submit_periodic_report(request, id: Path[Id]):
 )
 def receive_periodic_report(request, id: Path[Id]):
     """Record that the Pj Bupati received the submitted report."""
+    refuse_a_body(request)
     report = actions.do_receive_report(
         selectors.report_for(request.auth, id), acting_user=request.auth
     )

@@ -104,3 +104,14 @@ def test_a_kritis_problem_reaches_the_pj_bupati_in_the_api(
         problem = new_problem(severity="kritis")
     items = api_as("bupati").get("/notifications").json()["items"]
     assert [(i["kind"], i["problem"]) for i in items] == [("create", problem.pk)]
+
+
+def test_a_read_request_with_a_body_is_refused_and_marks_nothing(api_as, filed):
+    camat = api_as("camat-sukapura")
+    mine = Notification.objects.get(user__username="camat-sukapura").pk
+    for path in ("/notifications/read-all", f"/notifications/{mine}/read"):
+        body = error_shape(camat.post(path, {"ids": [mine]}), 400, "invalid")
+        assert "body" in body["detail"] or "isi" in body["detail"]
+        error_shape(camat.post(path, b"not json"), 400, "invalid")
+    assert Notification.objects.get(pk=mine).read_at is None
+    assert camat.post("/notifications/read-all", {}).status_code == 200  # an empty object is empty
