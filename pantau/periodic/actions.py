@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from pantau.audit import log as audit
 from pantau.instruction.models import Cluster, Operation
-from pantau.instruction.selectors import operation_for_region
+from pantau.instruction.operations import unknown
+from pantau.instruction.selectors import desk_operations, operation_for_region
 from pantau.lib.clock import WIB
 from pantau.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from pantau.lib.queue import enqueue_on_commit
@@ -35,10 +36,11 @@ SNAPSHOT = ("status", "recommendations", "revision")
 
 
 def resolve_scope(
-    *, scope: str | None, region: Region, cluster: Cluster | None
+    *, scope: str | None, region: Region, cluster: Cluster | None, operation=None
 ) -> tuple[str, Region, Cluster | None, Operation]:
     """Check that scope, region and cluster fit together; the region of a cluster report is
-    its operation's kabupaten. Raises Invalid with the field at fault."""
+    its operation's kabupaten. `operation`: the one chosen (one of the region's
+    `desk_operations`), else the region's active one. Raises Invalid with the field at fault."""
     if scope is None:
         scope = Scope.CLUSTER if cluster else region.level
     if scope not in Scope.values:
@@ -56,7 +58,9 @@ def resolve_scope(
                 _("The region does not fit the scope of the report."),
                 fields={"region": _("a %(level)s") % {"level": expected}},
             )
-        operation = operation_for_region(region)
+        if operation is not None and operation not in desk_operations(region):
+            raise unknown(operation.code)
+        operation = operation or operation_for_region(region)
     if operation is None or not operation.is_active:
         raise Invalid(
             _("No active monitoring operation covers this region."),
@@ -86,6 +90,7 @@ def do_request_report(
     cluster: Cluster | None = None,
     schedule_key: str = "",
     schedule_day: dt.date | None = None,
+    operation: Operation | None = None,
 ) -> PeriodicReport:
     """Ask for a report; its files are rendered by the task queue after the commit.
     `acting_user` None is the scheduler (no territory check).
@@ -98,7 +103,9 @@ def do_request_report(
         and not requestable_regions(acting_user).filter(pk=region.pk).exists()
     ):
         raise NotFound(_("Region not found, or outside your territory."))
-    scope, region, cluster, operation = resolve_scope(scope=scope, region=region, cluster=cluster)
+    scope, region, cluster, operation = resolve_scope(
+        scope=scope, region=region, cluster=cluster, operation=operation
+    )
     if acting_user is not None and not may_cover(
         acting_user, scope=scope, region=region, cluster=cluster
     ):

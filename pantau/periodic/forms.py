@@ -6,11 +6,16 @@ from pantau.periodic.models import Scope
 from pantau.regions.models import Level as RegionLevel
 
 
-def target_choices(user) -> list:
+def _clusters(user, operation):
+    clusters = selectors.requestable_clusters(user)
+    return clusters if operation is None else clusters.filter(operation=operation)
+
+
+def target_choices(user, operation=None) -> list:
     """What the user may ask a report about, in one list grouped by scope: the kabupaten, the
-    clusters, the kecamatan. A value is `scope:code`."""
+    clusters (of `operation` when the desk chose one), the kecamatan. A value is `scope:code`."""
     regions = list(selectors.requestable_regions(user))
-    clusters = list(selectors.requestable_clusters(user))
+    clusters = list(_clusters(user, operation))
     groups = [
         (
             _("Kabupaten"),
@@ -40,19 +45,20 @@ class RequestForm(forms.Form):
     period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, operation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["target"].choices = target_choices(user)
+        self.operation = operation  # the desk's choice (figures.desk), None with one operation
+        self.fields["target"].choices = target_choices(user, operation)
 
     def clean_target(self) -> dict:
         """{scope, region, cluster} of the chosen value (the choices are the user's own)."""
         scope, _sep, code = self.cleaned_data["target"].partition(":")
         if scope == Scope.CLUSTER:
-            cluster = selectors.requestable_clusters(self.user).get(code=code)
+            cluster = _clusters(self.user, self.operation).get(code=code)
             return {"scope": scope, "region": cluster.operation.region, "cluster": cluster}
         region = selectors.requestable_regions(self.user).get(code=code)
-        return {"scope": scope, "region": region, "cluster": None}
+        return {"scope": scope, "region": region, "cluster": None, "operation": self.operation}
 
 
 class RecommendationsForm(forms.Form):

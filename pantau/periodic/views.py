@@ -9,10 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pantau.accounts import access
+from pantau.figures import desk
 from pantau.lib.errors import PantauError
 from pantau.lib.views import fragment_requested, pantau_error_to_form
 from pantau.periodic import actions, selectors
@@ -25,7 +28,8 @@ PER_PAGE = 25
 @login_required
 def report_list(request):
     user = request.user
-    form = RequestForm(request.POST or None, user=user)
+    choice = _choice(request)
+    form = RequestForm(request.POST or None, user=user, operation=choice.filter)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -40,10 +44,11 @@ def report_list(request):
         else:
             # no flash message: the panel says it is being generated, and then shows the files
             return redirect(report)
-    reports = (
-        selectors.reports_for(user)
-        .select_related("region", "cluster", "created_by")
-        .order_by("-created_at", "-id")
+    reports = selectors.reports_for(user)
+    if choice.filter is not None:
+        reports = reports.filter(operation=choice.filter)
+    reports = reports.select_related("region", "cluster", "created_by").order_by(
+        "-created_at", "-id"
     )
     page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
     can_request = bool(form.fields["target"].choices)
@@ -51,9 +56,16 @@ def report_list(request):
     return render(
         request,
         "periodic/list.html",
-        {"form": form, "page": page, "can_request": can_request},
+        {"form": form, "page": page, "can_request": can_request, "choice": choice},
         status=status,
     )
+
+
+def _choice(request) -> desk.Choice:
+    """The operation the list and the request form are of (figures.desk), seen from the
+    user's first top region; none without one."""
+    top = access.top_regions(request.user).order_by("code").first()
+    return desk.Choice() if top is None else desk.choose(top, timezone.now(), request.GET)
 
 
 def _context(user, report, **extra) -> dict:

@@ -119,3 +119,33 @@ def test_the_compliance_page_of_one_operation_has_no_chooser(users, login):
     response = login("bupati").get("/kepatuhan/", {"date": "2024-11-27"})
     assert chooser(response.content.decode()) == (None, [])
     assert [c.region for c in response.context["clusters"]] == PILKADA_CLUSTERS
+
+
+def test_the_periodic_request_page_follows_the_operation(both, login):
+    from pantau.periodic.models import PeriodicReport
+
+    client = login("bupati")
+    page = client.get("/laporan-berkala/", {"operation": PILKADES_CODE})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert chooser(html) == (PILKADES_CODE, [PILKADA])
+    offered = [
+        v for _label, group in page.context["form"].fields["target"].choices for v, _ in group
+    ]
+    assert "cluster:pilkades-pemkesra" in offered and "cluster:pemkesra" not in offered
+    sent = client.post(
+        f"/laporan-berkala/?operation={PILKADES_CODE}",
+        {"target": "kabupaten:35.13", "period_start": "2025-10-26", "period_end": "2025-10-26"},
+    )
+    assert sent.status_code == 302, sent.context["form"].errors
+    report = PeriodicReport.objects.latest("pk")
+    assert report.operation.code == PILKADES_CODE
+    listed = client.get("/laporan-berkala/", {"operation": PILKADA}).context["page"]
+    assert report not in list(listed)
+    listed = client.get("/laporan-berkala/", {"operation": PILKADES_CODE}).context["page"]
+    assert list(listed) == [report]
+
+
+def test_the_periodic_page_of_one_operation_has_no_chooser(users, login):
+    html = login("bupati").get("/laporan-berkala/").content.decode()
+    assert chooser(html) == (None, [])
