@@ -104,6 +104,7 @@ def dashboard(request):
         "ancestors": selectors.ancestors(user, region),
         "map_query": _query(request, region=region.code),
         "filter_query": _query(request, region=None),
+        "filters_in_use": _query(request, region=None, operation=None),  # (the choice is not one)
         "drill": _drill(_query(request, region=None)),
         "now": now,
     }

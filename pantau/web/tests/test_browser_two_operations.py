@@ -82,3 +82,29 @@ def test_the_form_follows_the_senders_operation(two_operations, browser, width, 
     assert "Pilkada Serentak 2024" in group, group  # Sukapura holds no Pilkades
     page.screenshot(path=shots() / f"form-two-operations-sukapura-{width}.png", full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width,height", [(360, 740), (1366, 768)])
+def test_the_dashboard_follows_the_operation(two_operations, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log_in(page, two_operations, "bupati")
+    page.goto(two_operations + "/dasbor/")
+    chooser = page.locator("nav.operations")
+    current = chooser.locator("[aria-current]").inner_text()
+    assert "Pilkades" in current, current  # today is nearest the Pilkades
+    assert page.locator("[data-cluster]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("#map path").first.wait_for()
+    page.screenshot(path=shots() / f"dashboard-two-operations-pilkades-{width}.png")
+    chooser.locator("a").first.click()
+    page.wait_for_url("**operation=pilkada-2024-probolinggo**")
+    assert "Pilkada Serentak 2024" in page.locator("nav.operations [aria-current]").inner_text()
+    assert page.locator("[data-cluster]").count() == 3
+    assert "filter aktif" not in page.locator("details.dash-filter-box summary").inner_text()
+    page.locator("#map path").first.wait_for()  # the map drawn before the picture
+    page.screenshot(path=shots() / f"dashboard-two-operations-pilkada-{width}.png")
+    page.goto(two_operations + "/kepatuhan/?date=2024-11-27&operation=pilkada-2024-probolinggo")
+    assert page.locator("nav.operations").count() == 1
+    page.screenshot(path=shots() / f"compliance-two-operations-{width}.png")
+    context.close()
