@@ -38,7 +38,9 @@ class Choice:
 def choose(region: Region, moment: dt.datetime, query: QueryDict) -> Choice:
     """The operation shown for `region` at `moment`, and the others with their link's query
     (`query` with their code, without what belongs to the chosen one). An unknown `operation`
-    is InvalidPage (the site's 400 page)."""
+    is InvalidPage (the site's 400 page). The nation's view sums every operation: no choice."""
+    if region.is_nation:
+        return Choice()
     found = desk_operations(region)
     try:
         chosen = desk_operation(region, moment, (query.get("operation") or "").strip(), found)

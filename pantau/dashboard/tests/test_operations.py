@@ -149,3 +149,12 @@ def test_the_periodic_request_page_follows_the_operation(both, login):
 def test_the_periodic_page_of_one_operation_has_no_chooser(users, login):
     html = login("bupati").get("/laporan-berkala/").content.decode()
     assert chooser(html) == (None, [])
+
+
+def test_the_nation_sums_every_operation(both):
+    from django.http import QueryDict
+
+    from pantau.figures import desk
+
+    choice = desk.choose(Region.nation(), dt.datetime.now(WIB), QueryDict("operation=nope"))
+    assert (choice.chosen, choice.several, choice.filter) == (None, False, None)
