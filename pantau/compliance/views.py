@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pantau.compliance import selectors
 from pantau.compliance.forms import ComplianceForm
 from pantau.figures import desk
+from pantau.figures.days import opening_day
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
@@ -33,10 +34,14 @@ def _filters(request, context: dict):
     if form.is_bound and not form.is_valid():
         return None, render(request, "compliance/page.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
+    day = data.get("date")
+    if not (day or data.get("since") or data.get("until")):
+        # no day asked: today, or the operation's latest day with data (figures.days)
+        operation = _choice(request, data.get("region") or None).chosen
+        context["opening"] = opening_day(operation, timezone.now())
+        day = context["opening"].day
     try:
-        start, end = selectors.period(
-            date=data.get("date"), since=data.get("since"), until=data.get("until")
-        )
+        start, end = selectors.period(date=day, since=data.get("since"), until=data.get("until"))
     except Invalid as exc:
         for name, message in exc.fields.items():
             form.add_error(name if name in form.fields else None, message)

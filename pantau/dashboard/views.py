@@ -14,20 +14,35 @@ from django.utils.translation import gettext_lazy as _
 from pantau.dashboard import charts, selectors
 from pantau.dashboard.forms import FilterForm
 from pantau.figures import desk
+from pantau.figures.days import opening_day
 from pantau.figures.vocabulary import SEVERITIES, SITUATION_LABELS, SITUATIONS
 from pantau.lib.dbrouter import replica_reads
 from pantau.problems.models import Severity
 
+# Parameters that ask for a period: with any of them in the URL, even empty ("period=" is
+# "everything", as the filter form sends it), the page shows what was asked as of now, never
+# another day (see `figures.days`).
+PERIOD_PARAMS = ("period", "start", "end")
+
 
 def _parse(request):
+    """(form, region, filters, now, choice, opening). `choice`: which operation
+    (`figures.desk`). Without a period asked, when today is outside that operation's stages,
+    `now` is the end of its latest day with data: the page shows the desk as it stood that day
+    (and says so, `figures.days`)."""
     now = timezone.now()
     code = (request.GET.get("region") or "").strip()[:32] or None
     region = selectors.dashboard_region(request.user, code)
     choice = desk.choose(region, now, request.GET)
+    opening = None
+    if not any(p in request.GET for p in PERIOD_PARAMS):
+        opening = opening_day(choice.chosen, now)
+        if opening.moved:
+            now = min(now, opening.end())
     form = FilterForm(request.GET, operation=choice.filter)
     form.is_valid()
     filters = {**form.filters(now), "operation": choice.filter}
-    return form, region, filters, now, choice
+    return form, region, filters, now, choice, opening
 
 
 def trouble_first(rows: list[dict]) -> list[dict]:
@@ -77,7 +92,7 @@ def _query(request, **changes) -> str:
 @login_required
 @replica_reads()
 def dashboard(request):
-    form, region, filters, now, choice = _parse(request)
+    form, region, filters, now, choice, opening = _parse(request)
     user = request.user
     args = {"user": user, **filters, "now": now}
     cache: dict = {}  # the kecamatan's figures and rates, the rollups' watermark: read once
@@ -107,6 +122,7 @@ def dashboard(request):
         "filters_in_use": _query(request, region=None, operation=None),  # (the choice is not one)
         "drill": _drill(_query(request, region=None)),
         "now": now,
+        "opening": opening,
     }
     template = "dashboard/_panels.html" if request.htmx else "dashboard/page.html"
     response = render(request, template, context)
@@ -117,7 +133,7 @@ def dashboard(request):
 @login_required
 @replica_reads()
 def map_geojson(request):
-    _form, region, filters, now, _choice = _parse(request)
+    _form, region, filters, now, _choice, _opening = _parse(request)
     data = selectors.map_geojson(user=request.user, region=region, **filters, now=now)
     return JsonResponse(
         data,

@@ -1,10 +1,14 @@
 """The dashboard page, its refreshed panels, its map GeoJSON and the API: same figures, same
 territory."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.templatetags.static import static
 
 from pantau.api.tests.conftest import error_shape
+from pantau.lib.clock import WIB
 
 TONGAS = "35.13.23"
 PAITON = "35.13.12"
@@ -126,8 +130,9 @@ def test_the_page_takes_a_bounded_number_of_queries(login, django_assert_max_num
     client.get("/dasbor/")  # (the session and the territory's first look-ups)
     # (constant, whatever the data: the feed's and the latest lists' LIMITed look-ups take up
     # to one query per time window and per severity, see selectors.newest and latest; the
-    # kecamatan's figures and reporting rates are read once, for the summary and the clusters)
-    with django_assert_max_num_queries(40):
+    # kecamatan's figures and reporting rates are read once, for the summary and the clusters;
+    # up to 4 more choose the day it opens on, figures.days: operation, stages, latest data)
+    with django_assert_max_num_queries(44):
         assert client.get("/dasbor/").status_code == 200
 
 
@@ -171,3 +176,37 @@ def test_the_lists_put_the_areas_in_trouble_first(login, new_problem):
         assert ranks == sorted(ranks)
     # every figure in words: severities and categories by name, no bare codes or "0/0/0/0"
     assert "1 kritis" in html and "0/0/0/0" not in html and "logistik:" not in html
+
+
+def test_outside_the_stages_the_page_shows_the_latest_day_with_data_and_says_so(login):
+    """Today is after the demo's Pilkada 2024: the desk opens as it stood at the end of the
+    operation's latest day with data (the day /kepatuhan/ opens on too), and says so."""
+    client = login("bupati")
+    page = client.get("/dasbor/")
+    opening = page.context["opening"]
+    assert opening.moved
+    assert client.get("/kepatuhan/").context["start"] == opening.day
+    assert page.context["now"] == opening.end()
+    html = page.content.decode()
+    assert "Hari ini di luar tahapan" in html
+    assert f'data-opening-day="{opening.day:%Y-%m-%d}"' in html
+    # the refreshed panels and the map read the same day
+    panels = client.get("/dasbor/", headers={"HX-Request": "true"})
+    assert panels.context["now"] == opening.end()
+
+
+def test_a_period_in_the_url_wins_over_the_opening_day(login):
+    client = login("bupati")
+    for params in ({"period": ""}, {"period": "today"}, {"period": "range", "start": "2024-11-27"}):
+        page = client.get("/dasbor/", params)
+        assert page.context["opening"] is None
+        assert "Hari ini di luar tahapan" not in page.content.decode()
+
+
+def test_inside_the_stages_the_page_shows_today(login):
+    client = login("bupati")
+    moment = dt.datetime(2024, 11, 27, 15, 0, tzinfo=WIB)
+    with time_machine.travel(moment, tick=False):
+        page = client.get("/dasbor/")
+    assert not page.context["opening"].moved and page.context["now"] == moment
+    assert "Hari ini di luar tahapan" not in page.content.decode()
