@@ -325,3 +325,55 @@ def sms_headers(body: bytes, key: str = SMS_KEY, timestamp: int | None = None) -
     ts = str(timestamp if timestamp is not None else int(time.time()))
     signature = hmac.new(key.encode(), body + ts.encode(), hashlib.sha256).hexdigest()
     return {"X-Signature": signature, "X-Timestamp": ts}
+
+
+# Guided conversations (no command: the questions lead), as the three channels' users answer
+# them; the test-client tests and the running-server tests send the same ones.
+
+GUIDED_NARRATIVE = "Antrean panjang di TPS 2"
+GUIDED_ANSWERS = {"tps_buka_tepat": True, "surat_suara_cukup": False, "gangguan": "tidak ada"}
+
+
+def wa_guided(sender, ts, prefix="wamid.G"):
+    """WhatsApp: "halo", then the buttons (kind, situation), the narrative, "ya", a typo of
+    "tidak" and the first choice: a waspada report with GUIDED_ANSWERS."""
+    return [
+        wa_text(sender, f"{prefix}1", "halo pak", ts),
+        wa_button(sender, f"{prefix}2", "1", "Laporan", ts),
+        wa_button(sender, f"{prefix}3", "waspada", "Waspada", ts),
+        wa_text(sender, f"{prefix}4", GUIDED_NARRATIVE, ts),
+        wa_text(sender, f"{prefix}5", "ya", ts),
+        wa_text(sender, f"{prefix}6", "tidk", ts),  # a typo is still "tidak"
+        wa_button(sender, f"{prefix}7", "1", "tidak ada", ts),
+    ]
+
+
+def tg_guided(chat_id, ts, first_update=100):
+    """Telegram: the same conversation, the choices by inline-keyboard buttons (callback
+    queries), the narrative typed."""
+    steps = [
+        ("text", "halo pak"),
+        ("button", "1"),
+        ("button", "waspada"),
+        ("text", GUIDED_NARRATIVE),
+        ("button", "ya"),
+        ("button", "tidak"),
+        ("button", "1"),
+    ]
+    return [
+        (tg_message if kind == "text" else tg_callback)(first_update + i, chat_id, value, ts)
+        for i, (kind, value) in enumerate(steps)
+    ]
+
+
+# SMS has no buttons: the choices are answered by their numbers, as listed.
+SMS_GUIDED_TEXTS = ["Halo", "1", "3", "Ada keributan kecil", "1", "2", "2"]
+SMS_GUIDED_NARRATIVE = "Ada keributan kecil"
+
+
+def sms_guided(phone, received_at, prefix="G-"):
+    """SMS: a rawan report whose "gangguan" is "ringan"."""
+    return [
+        sms_received(f"{prefix}{i}", phone, text, received_at)
+        for i, text in enumerate(SMS_GUIDED_TEXTS)
+    ]

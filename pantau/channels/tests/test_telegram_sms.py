@@ -4,16 +4,21 @@ sms:received): the same conversation, the replies recorded by the APIs' stand-in
 import json
 import time
 
+from pantau.channels import links
 from pantau.channels.models import Inbound, Link, LinkCode
 from pantau.channels.tests.conftest import VOTING_TS
 from pantau.channels.tests.providers import (
+    GUIDED_ANSWERS,
+    GUIDED_NARRATIVE,
     SMS_PASSWORD,
     SMS_USER,
     TG_SECRET,
     TG_TOKEN,
+    sms_guided,
     sms_headers,
     sms_received,
     tg_callback,
+    tg_guided,
     tg_message,
 )
 from pantau.monitoring.models import Report
@@ -80,6 +85,16 @@ def test_telegram_links_a_chat_with_the_profile_code_then_reports(login, post, p
     ]
 
 
+def test_a_guided_telegram_conversation_completes_a_report(post, provider, users):
+    kades = users["desa-3513012001"]
+    telegram(post, tg_message(1, CHAT, f"/start {links.telegram_code(kades)}", VOTING_TS))
+    for update in tg_guided(CHAT, VOTING_TS):
+        assert telegram(post, update).status_code == 200
+    report = Report.objects.get(channel="telegram", author=kades)
+    assert report.situation == "waspada" and report.narrative == GUIDED_NARRATIVE
+    assert report.checklist_complete and report.answers == GUIDED_ANSWERS
+
+
 def test_telegram_without_the_secret_token_is_refused(post, provider, db):
     answer = telegram(post, tg_message(9, CHAT, "/start ABCDEFGH", VOTING_TS), secret="wrong")
     assert answer.status_code == 403
@@ -113,9 +128,8 @@ def test_a_signed_sms_lapor_is_a_report_and_the_reply_goes_through_the_gateway(
 
 
 def test_a_guided_sms_conversation_completes_a_report(post, provider, users):
-    texts = ["Halo", "1", "3", "Ada keributan kecil", "1", "2", "2"]  # numbers, as listed
-    for i, text in enumerate(texts):
-        sms(post, sms_received(f"G-{i}", "6281230000021", text, "2024-11-27T09:30:00+07:00"))
+    for event in sms_guided("6281230000021", "2024-11-27T09:30:00+07:00"):
+        sms(post, event)
     report = Report.objects.get(channel="sms")
     assert report.situation == "rawan" and report.checklist_complete
     assert report.answers["gangguan"] == "ringan"

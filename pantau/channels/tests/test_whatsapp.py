@@ -6,8 +6,11 @@ import json
 from pantau.channels.models import Inbound, Link
 from pantau.channels.tests.conftest import KADES, MONITOR, VOTING_TS
 from pantau.channels.tests.providers import (
+    GUIDED_ANSWERS,
+    GUIDED_NARRATIVE,
     VERIFY_TOKEN,
     wa_button,
+    wa_guided,
     wa_image,
     wa_signature,
     wa_text,
@@ -102,28 +105,25 @@ def test_an_unknown_number_gets_a_polite_reply_and_nothing_is_stored(client, sen
 
 
 def test_a_guided_conversation_completes_a_report_with_its_checklist(client, send, provider, users):
-    send(wa_text(KADES, "wamid.G1", "halo pak", VOTING_TS))
-    kind = provider.sent("whatsapp")[-1]
-    assert [b["reply"]["id"] for b in kind["interactive"]["action"]["buttons"]] == ["1", "2"]
-    send(wa_button(KADES, "wamid.G2", "1", "Laporan", VOTING_TS))
-    send(wa_button(KADES, "wamid.G3", "waspada", "Waspada", VOTING_TS))
-    send(wa_text(KADES, "wamid.G4", "Antrean panjang di TPS 2", VOTING_TS))
+    hello, kind, situation, narrative, yes, no, choice = wa_guided(KADES, VOTING_TS)
+    send(hello)
+    question = provider.sent("whatsapp")[-1]
+    assert [b["reply"]["id"] for b in question["interactive"]["action"]["buttons"]] == ["1", "2"]
+    send(kind)
+    send(situation)
+    send(narrative)
     report = Report.objects.get(author=users["desa-3513012001"], channel="whatsapp")
-    assert report.situation == "waspada" and report.narrative == "Antrean panjang di TPS 2"
-    send(wa_text(KADES, "wamid.G5", "ya", VOTING_TS))
-    send(wa_text(KADES, "wamid.G6", "tidk", VOTING_TS))  # a typo is still "tidak"
+    assert report.situation == "waspada" and report.narrative == GUIDED_NARRATIVE
+    send(yes)
+    send(no)
     report.refresh_from_db()
     assert not report.checklist_complete
-    choice = provider.sent("whatsapp")[-1]["interactive"]["action"]["buttons"]
-    assert [b["reply"]["title"] for b in choice][0] == "tidak ada"
-    send(wa_button(KADES, "wamid.G7", "1", "tidak ada", VOTING_TS))
+    buttons = provider.sent("whatsapp")[-1]["interactive"]["action"]["buttons"]
+    assert [b["reply"]["title"] for b in buttons][0] == "tidak ada"
+    send(choice)
     report.refresh_from_db()
     assert report.checklist_complete
-    assert report.answers == {
-        "tps_buka_tepat": True,
-        "surat_suara_cukup": False,
-        "gangguan": "tidak ada",
-    }
+    assert report.answers == GUIDED_ANSWERS
 
 
 def test_a_whatsapp_image_becomes_a_photo_of_the_report(client, send, provider, users):
