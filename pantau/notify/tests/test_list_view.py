@@ -54,8 +54,9 @@ def test_the_list_costs_a_fixed_number_of_queries(login, users, notes, django_as
     client = login("camat-tongas")
     for _ in range(30):
         notify([users["camat-tongas"]], event="comment", title="Komentar baru")
-    # session, user, unread count (header), page count, page rows
-    with django_assert_num_queries(5):
+    # session, user, unread count (header), the menu's territory (operations, position: which
+    # pages open for the role), page count, page rows
+    with django_assert_num_queries(7):
         response = client.get("/notifikasi/")
     assert response.content.decode().count('class="card note unread"') == 20
     second = client.get("/notifikasi/?page=2").content.decode()
