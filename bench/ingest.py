@@ -108,8 +108,10 @@ class RssSampler(threading.Thread):
                 pass
         return total
 
+    interval = 0.1
+
     def run(self):
-        while not self.stopped.wait(0.1):
+        while not self.stopped.wait(self.interval):
             try:
                 self.peak = max(self.peak, self.sample())
             except psutil.Error:

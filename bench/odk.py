@@ -31,14 +31,12 @@ import shutil
 import struct
 import sys
 import tempfile
-import threading
 import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import psutil
-from ingest import run, setup_django, start_server, stop_server
+from ingest import RssSampler, run, setup_django, start_server, stop_server
 
 USER, PASSWORD = "camat-tongas", os.environ.get("PANTAU_DEMO_PASSWORD", "pantau-demo")
 FORM_ID, REGION = "pantau-pemungutan", "35.13.23"
@@ -72,15 +70,11 @@ def fresh_postgres(name: str) -> str:
     return f"{server}/{name}"
 
 
-class PssSampler(threading.Thread):
+class PssSampler(RssSampler):
     """The peak of the summed PSS (proportional set size: a page shared by n processes counts
     1/n in each) of a process and all its descendants, sampled every 0.2 s."""
 
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
-        self.peak = 0
-        self.stopped = threading.Event()
+    interval = 0.2
 
     def sample(self) -> int:
         total = 0
@@ -93,16 +87,6 @@ class PssSampler(threading.Thread):
             except (OSError, StopIteration):  # ended meanwhile
                 pass
         return total
-
-    def run(self):
-        while not self.stopped.wait(0.2):
-            try:
-                self.peak = max(self.peak, self.sample())
-            except psutil.Error:
-                return
-
-    def reset(self) -> None:
-        self.peak = self.sample()
 
 
 def fetch_form(base: str, auth: str) -> bytes:

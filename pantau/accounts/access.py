@@ -407,6 +407,11 @@ def _rank(level: str) -> int:
     return LEVELS.index(ProblemLevel(level))
 
 
+def acts_in_closed_operation(user, action: ProblemAction) -> bool:
+    """The one act a closed operation still takes: the Pj Bupati reopening a problem."""
+    return action == ProblemAction.REOPEN and getattr(user, "role", None) == Role.BUPATI
+
+
 def require_act(user, problem: Problem, action: ProblemAction) -> None:
     if not can_act(user, problem, action):
         raise Forbidden(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
-from pantau.instruction.models import Operation, Role, Stage
+from pantau.instruction.models import Operation, Stage
 from pantau.lib.clock import aware, local_date
 from pantau.lib.errors import Conflict, Invalid
 from pantau.regions.models import Level, Region, within
@@ -26,13 +26,14 @@ class OperationClosed(Conflict):
     code = "operation_closed"
 
 
-def ensure_writable(operation: Operation, *, acting_user=None, reopening: bool = False) -> None:
-    """Raise `OperationClosed` (409) unless `operation` takes new writes. `reopening`: the
-    write reopens a problem, which the Pj Bupati may do in a closed operation."""
+def ensure_writable(operation: Operation, *, closed_allowed: bool = False) -> None:
+    """Raise `OperationClosed` (409) unless `operation` takes new writes. `closed_allowed`: the
+    one write a closed operation still takes (who may make it is the access module's
+    `acts_in_closed_operation`)."""
     if operation.status == Operation.Status.ACTIVE:
         return
     if operation.status == Operation.Status.CLOSED:
-        if reopening and getattr(acting_user, "role", None) == Role.BUPATI:
+        if closed_allowed:
             return
         raise OperationClosed(
             _(

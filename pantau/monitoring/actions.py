@@ -145,7 +145,7 @@ def prepare_report(
             _("That monitoring operation does not cover this region."),
             fields={"operation": _("not covering this region")},
         )
-    operations.ensure_writable(operation, acting_user=acting_user)
+    operations.ensure_writable(operation)
     if stage is not None and stage.operation_id != operation.pk:
         raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
     stage = stage or lookups.stage_for(operation, observed_at)
@@ -211,7 +211,7 @@ def do_answer_checklist(report: Report, *, acting_user, answers: dict) -> Report
     question). Only its author may; an answer already given is not changed."""
     if report.author_id != acting_user.pk:
         raise NotFound(_("Report not found."))
-    operations.ensure_writable(report.operation, acting_user=acting_user)
+    operations.ensure_writable(report.operation)
     questions = report.checklist.questions if report.checklist_id else []
     new = {code: value for code, value in (answers or {}).items() if code not in report.answers}
     merged = clean_answers(questions, {**report.answers, **new}, partial=True)
@@ -309,7 +309,7 @@ def do_add_photos(
         raise Forbidden(
             _("Only the author of a report can add photos to it."), code="not_the_author"
         )
-    operations.ensure_writable(report.operation, acting_user=acting_user)
+    operations.ensure_writable(report.operation)
     client_id = parse_client_id(client_id) if client_id else None
     if client_id and (prior := list(report.photos.filter(client_id=client_id))):
         return prior, False

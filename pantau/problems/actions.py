@@ -196,7 +196,7 @@ def prepare_problem(
             _("That monitoring operation does not cover this region."),
             fields={"operation": _("not covering this region")},
         )
-    operations.ensure_writable(operation, acting_user=acting_user)
+    operations.ensure_writable(operation)
     if stage is not None and stage.operation_id != operation.pk:
         raise Invalid(_("That stage belongs to another operation."), fields={"stage": "?"})
     level = Level.DESA if region.level == RegionLevel.DESA else Level.KECAMATAN
@@ -320,7 +320,7 @@ def do_problem_action(
             )
         access.require_act(acting_user, problem, action)
         operations.ensure_writable(
-            problem.operation, acting_user=acting_user, reopening=action == ProblemAction.REOPEN
+            problem.operation, closed_allowed=access.acts_in_closed_operation(acting_user, action)
         )
         allowed_from, to_status = TRANSITIONS[action]
         if problem.status not in allowed_from:
@@ -672,7 +672,7 @@ def do_add_attachment(problem_id: int, *, acting_user, upload, stored: str = "")
     `stage_attachment` already wrote it."""
     problem = access.get_problem(acting_user, problem_id)
     access.require_act(acting_user, problem, ProblemAction.ATTACH)
-    operations.ensure_writable(problem.operation, acting_user=acting_user)
+    operations.ensure_writable(problem.operation)
     content_type = check_attachment(upload)
     name = (upload.name or "lampiran").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     with Staging() as staging:

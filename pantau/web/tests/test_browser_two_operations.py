@@ -6,12 +6,11 @@ demo server keeps one operation for the other walks)."""
 import os
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from pantau.conftest import free_port, pantau_script, subprocess_env
+from pantau.conftest import pantau_script, running_demo
 from pantau.instruction.loader import PILKADES
 
 pytestmark = pytest.mark.browser
@@ -19,30 +18,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def two_operations(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("two-operations")
-    env = subprocess_env(data_dir)
-    port = free_port()
-    log = (data_dir / "demo.log").open("wb")
-    proc = subprocess.Popen(
-        [pantau_script(), "demo", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240
-    while True:
-        try:
-            urllib.request.urlopen(url + "/masuk/", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, "demo did not start"
-            time.sleep(0.5)
-    subprocess.run([pantau_script(), "loadinstruction", str(PILKADES)], env=env, check=True)
-    time.sleep(11)  # the server's kept copy of the operations (monitoring/lookups.py TTL)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=15)
+    with running_demo(tmp_path_factory.mktemp("two-operations")) as server:
+        load = [pantau_script(), "loadinstruction", str(PILKADES)]
+        subprocess.run(load, env=server["env"], check=True)
+        time.sleep(11)  # the server's kept copy of the operations (monitoring/lookups.py TTL)
+        yield server["url"]
 
 
 def shots() -> Path:
