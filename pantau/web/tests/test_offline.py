@@ -177,7 +177,7 @@ def test_two_reports_sent_offline_arrive_once_each_when_the_signal_returns(demo_
     other = phone.new_page()
     other.goto(url + "/masalah/baru/")
     assert other.locator("#problem-form").count() == 1
-    assert other.get_attribute("#outbox-count", "data-count") == "2"
+    wait_for_count(other, 2)  # the page reads the outbox after it has loaded
     other.close()
 
     phone.set_offline(False)
