@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from pantau.instruction.models import READABLE, Assignment, Cluster, Operation, Position, Role
 from pantau.lib.errors import Forbidden, NotFound
+from pantau.lib.kept import Kept
 from pantau.monitoring.models import Report
 from pantau.periodic.models import PeriodicReport, Scope
 from pantau.problems.models import LEVELS, OPEN, Problem, Referral
@@ -107,13 +108,36 @@ NOWHERE = Territory()
 EVERYWHERE = Territory(everything=True)
 
 
+# A user's territory, kept per process (pantau.lib.kept: forgotten here at once when the rows
+# behind territories change, within its TTL in the other processes), by the user's own fields
+# that it follows from: a changed role, position, agency or account is another key.
+_kept_territories = Kept(
+    "territory",
+    models=(Operation, Position, Cluster, Assignment, Region),
+    m2m=("accounts.User_regions",),
+)
+
+
+def territory_key(user) -> tuple | None:
+    """What a user's territory follows from besides the instruction's rows (their id, role,
+    position, agency and account state): a key for answers kept per user; None for nobody."""
+    if not getattr(user, "pk", None) or not getattr(user, "is_authenticated", False):
+        return None
+    return (user.pk, user.role, user.position_id, user.agency_id, user.is_active, user.is_superuser)
+
+
 def territory(user) -> Territory:
-    """The regions `user` works in. Computed once per request object and kept on it."""
+    """The regions `user` works in. Computed once per request object and kept on it, and kept
+    for a few seconds per process (hundreds of requests a second ask it on voting day)."""
     cached = getattr(user, "_pantau_territory", None)
     if cached is None:
-        cached = territories([user])[getattr(user, "pk", None)]
-        if getattr(user, "pk", None):
+        pk = getattr(user, "pk", None)
+        key = territory_key(user)
+        if key is not None:
+            cached = _kept_territories.get(key, lambda: territories([user])[pk])
             user._pantau_territory = cached
+        else:
+            cached = territories([user])[pk]
     return cached
 
 

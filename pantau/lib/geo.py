@@ -32,9 +32,12 @@ def check_area(geometry: object) -> tuple[float, float]:
     return round(lat, 6), round(lon, 6)
 
 
-def distance_km(geometry: dict, lat: float, lon: float) -> float:
-    """Distance from a point to an area (0 inside), in km, good enough near the equator."""
+def distance_km(geometry, lat: float, lon: float) -> float:
+    """Distance from a point to an area (0 inside), in km, good enough near the equator.
+    `geometry`: GeoJSON, or the shapely geometry made of it (`shape`) to check many points."""
     from shapely.geometry import Point
+    from shapely.geometry.base import BaseGeometry
 
-    degrees = shape(geometry).distance(Point(lon, lat))
+    area = geometry if isinstance(geometry, BaseGeometry) else shape(geometry)
+    degrees = area.distance(Point(lon, lat))
     return round(degrees * 111.32, 3)

@@ -59,7 +59,7 @@ def _location(region: Region, lat, lon) -> tuple[bool, float | None]:
             fields={"lat": _("-90 to 90"), "lon": _("-180 to 180")},
         )
     geometry = lookups.boundary(region)  # only now: the one large field of a region
-    if not geometry:
+    if geometry is None or geometry.is_empty:
         return False, None
     distance = distance_km(geometry, lat, lon)
     return distance > FAR_KM, distance

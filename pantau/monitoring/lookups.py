@@ -21,12 +21,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from shapely.geometry import shape
 
 from pantau.instruction import operations, selectors
 from pantau.instruction.models import Checklist, Operation, Stage
+from pantau.lib import kept
 from pantau.lib.clock import local_date
+from pantau.lib.kept import Kept
 from pantau.regions.models import Region
 
 TTL = 10.0  # seconds another process may keep using a changed stage, checklist or region
@@ -52,8 +54,10 @@ def clear(**kwargs) -> None:
     with _lock:
         _structure = None
         _regions.clear()
+    _boundaries.clear()
 
 
+kept.also_clear(clear)
 for _model in (Operation, Stage, Checklist, Region):
     post_save.connect(clear, sender=_model, dispatch_uid=f"report-lookups-{_model.__name__}")
     post_delete.connect(clear, sender=_model, dispatch_uid=f"report-lookups-del-{_model.__name__}")
@@ -61,7 +65,7 @@ for _model in (Operation, Stage, Checklist, Region):
 
 def enabled() -> bool:
     """Whether the kept copy may be used: only outside a transaction (see the module's doc)."""
-    return not connection.in_atomic_block
+    return kept.enabled()
 
 
 def region(code: str) -> Region | None:
@@ -88,12 +92,21 @@ def region(code: str) -> Region | None:
 
 
 def boundary(region: Region):
-    """The GeoJSON boundary to check a location against: the region's, else its parent's (a
-    village without a drawn boundary); None when neither has one."""
-    row = Region.objects.filter(pk=region.pk).values_list("geometry", "parent__geometry").first()
-    if row is None:
-        return None
-    return row[0] or row[1]
+    """The boundary to check a location against, as a shapely geometry: the region's, else its
+    parent's (a village without a drawn boundary); None when neither has one. Kept per process
+    (pantau.lib.kept), read-only."""
+
+    def build():
+        row = (
+            Region.objects.filter(pk=region.pk).values_list("geometry", "parent__geometry").first()
+        )
+        geometry = row and (row[0] or row[1])
+        return shape(geometry) if geometry else None
+
+    return _boundaries.get(region.pk, build)
+
+
+_boundaries = Kept("region-boundaries", models=(Region,), max_size=MAX_REGIONS)
 
 
 def operation_for(region: Region, moment, code: str | None = None) -> Operation:

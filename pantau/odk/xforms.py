@@ -23,11 +23,22 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pyxform.xls2xform import convert
 
-from pantau.instruction.models import Category, Checklist
+from pantau.accounts.access import territory_key
+from pantau.instruction.models import (
+    Assignment,
+    Category,
+    Checklist,
+    Cluster,
+    Operation,
+    Position,
+    Stage,
+)
 from pantau.instruction.operations import holds
+from pantau.lib.kept import Kept
 from pantau.monitoring.models import Situation
 from pantau.monitoring.selectors import report_regions
 from pantau.problems.models import Severity
@@ -117,9 +128,27 @@ def forms_for(user, only: str | None = None) -> list[OdkForm]:
     return forms
 
 
+# The form a submission names, kept per process (pantau.lib.kept): every submission asks for
+# it, and building it reads the user's regions and the checklists. Forgotten at once here when
+# the instruction, the regions or who works where change; within the TTL in other processes.
+_kept_forms = Kept(
+    "odk-forms",
+    models=(Operation, Stage, Checklist, Category, Region, Position, Cluster, Assignment),
+    m2m=("accounts.User_regions",),
+)
+
+
 def find_form(user, form_id: str) -> OdkForm | None:
-    """The form `form_id` of `user`'s forms, or None."""
-    return next((form for form in forms_for(user, only=form_id) if form.form_id == form_id), None)
+    """The form `form_id` of `user`'s forms, or None. The answer is shared by the threads of
+    the process: read-only."""
+
+    def build():
+        return next((f for f in forms_for(user, only=form_id) if f.form_id == form_id), None)
+
+    key = territory_key(user)
+    if key is None:
+        return build()
+    return _kept_forms.get((*key, form_id, get_language()), build)
 
 
 def choice_name(text: str) -> str:

@@ -33,3 +33,26 @@ def test_inside_one_operation_only_its_regions_count(users):
     other = Operation(pk=operation.pk + 1000, region=operation.region)
     elsewhere = access.territories(fresh([users["camat-tongas"], users["bupati"]]), operation=other)
     assert not elsewhere[users["camat-tongas"].pk] and not elsewhere[users["bupati"].pk]
+
+
+def test_a_kept_territory_is_forgotten_when_who_works_where_changes(users, monkeypatch):
+    """Outside a transaction (as a server runs) a territory is kept per process; a change of
+    the user's regions, of their position or of the instruction's rows is seen at once."""
+    from pantau.lib import kept
+    from pantau.regions.models import Region
+
+    kept.clear_all()
+    monkeypatch.setattr(kept, "enabled", lambda: True)
+    village = get_user_model().objects.get(username="desa-3513012001")
+    assert access.territory(fresh([village])[0]).roots == {"35.13.01.2001"}
+    village.regions.add(Region.objects.get(code="35.13.01.2002"))
+    assert access.territory(fresh([village])[0]).roots == {"35.13.01.2001", "35.13.01.2002"}
+    camat = fresh([users["camat-tongas"]])[0]
+    assert access.territory(camat).roots == {"35.13.23"}
+    camat.position.region = Region.objects.get(code="35.13.01")
+    camat.position.save()
+    assert access.territory(fresh([camat])[0]).roots == {"35.13.01"}
+    camat.position.is_active = False
+    camat.position.save()
+    assert not access.territory(fresh([camat])[0])
+    kept.clear_all()

@@ -121,3 +121,22 @@ def test_choice_names_are_safe_and_unique():
     assert list(names) == ["tidak_ada", "tidak_ada_2", "ringan", "pilihan", "berat_parah"]
     assert list(names.values()) == ["tidak ada", "Tidak  ada!", "ringan", "", "berat/parah"]
     assert all(" " not in name for name in names)
+
+
+def test_a_kept_form_is_forgotten_when_its_checklist_changes(collect, monkeypatch):
+    """Outside a transaction (as a server runs) the form a submission names is kept per
+    process; a changed checklist (an instruction reload, the admin) gives the new one at once."""
+    from pantau.instruction.models import Checklist
+    from pantau.lib import kept
+
+    kept.clear_all()
+    monkeypatch.setattr(kept, "enabled", lambda: True)
+    phone = collect()
+    before = download(phone, "pantau-pemungutan")
+    assert download(phone, "pantau-pemungutan") == before and b"baru" not in before
+    checklist = Checklist.objects.get(code="pemungutan", operation__region__code="35.13")
+    checklist.questions = [*checklist.questions, {"code": "baru", "text": "Baru?", "type": "text"}]
+    checklist.save()
+    _root, _primary, _choices, binds = parse(download(phone, "pantau-pemungutan"))
+    assert "/data/checklist/baru" in binds
+    kept.clear_all()

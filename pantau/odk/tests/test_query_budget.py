@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # checklist, the region's boundary. Inside: the report and its audit entry, each photo and
 # its audit entry, the submission row. The transaction: BEGIN IMMEDIATE and COMMIT on SQLite
 # (psycopg sends neither as a statement); in a test, the savepoint and its release.
-READS = 6
+READS = 2
 WRITES = 3
 PER_PHOTO = 2
 TRANSACTION = 2
@@ -31,17 +31,18 @@ TRANSACTION = 2
 @pytest.fixture
 def phone(collect, monkeypatch):
     from pantau.audit import sequencer
-    from pantau.monitoring import actions, lookups
+    from pantau.lib import kept
+    from pantau.monitoring import actions
 
     # The sequencer (its own thread in a server) and the photo's re-encoding (the task
     # queue) are not the request's round trips: counted elsewhere, kept out of this count.
     monkeypatch.setattr(sequencer, "wake", lambda: None)
     monkeypatch.setattr(actions, "_process_later", lambda photo_id: None)
     # Inside the test's transaction the kept look-ups are off; a server uses them.
-    lookups.clear()
-    monkeypatch.setattr(lookups, "enabled", lambda: True)
+    kept.clear_all()
+    monkeypatch.setattr(kept, "enabled", lambda: True)
     yield collect("desa-3513012001")
-    lookups.clear()
+    kept.clear_all()
 
 
 def post(phone, xml: bytes, photos: dict[str, bytes]):
