@@ -19,6 +19,24 @@ def parse_client_id(value) -> uuid.UUID:
         ) from None
 
 
+def sent_before(model, client_id, *, sender, sender_field: str):
+    """The object `sender` stored with `client_id` before, or None (also for an id that is not
+    a UUID); someone else's is a Conflict. For a caller that refuses a copy sent again before
+    `create_once` is reached (its operation closed since): the stored copy is the answer."""
+    try:
+        client_id = uuid.UUID(str(client_id))
+    except ValueError:
+        return None
+    obj = model.objects.filter(client_id=client_id).first()
+    if obj is not None and getattr(obj, sender_field) != sender.pk:
+        raise Conflict(
+            _("This client_id was already used by someone else."),
+            code="client_id_taken",
+            fields={"client_id": _("already used")},
+        )
+    return obj
+
+
 def create_once(
     model,
     client_id: uuid.UUID,
@@ -43,14 +61,7 @@ def create_once(
     """
 
     def stored():
-        obj = model.objects.filter(client_id=client_id).first()
-        if obj is not None and getattr(obj, sender_field) != sender.pk:
-            raise Conflict(
-                _("This client_id was already used by someone else."),
-                code="client_id_taken",
-                fields={"client_id": _("already used")},
-            )
-        return obj
+        return sent_before(model, client_id, sender=sender, sender_field=sender_field)
 
     if insert_first:
         try:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pantau.instruction import operations
 from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.staging import Staging
 from pantau.monitoring.actions import (
@@ -27,7 +28,7 @@ from pantau.odk.instances import (
     report_fields,
 )
 from pantau.odk.models import OdkSubmission
-from pantau.odk.xforms import REPORT, find_form
+from pantau.odk.xforms import REPORT, find_form, form_operation
 from pantau.problems.actions import (
     do_add_attachment,
     do_store_problem,
@@ -191,6 +192,8 @@ def _prepare(acting_user, instance: Instance) -> Report | Problem:
     form = find_form(acting_user, instance.form_id)
     if form is None and not can_report(acting_user):
         raise Forbidden(_("Your account does not send reports or problems."), code="forbidden")
+    if form is None and (operation := form_operation(acting_user, instance.form_id)):
+        operations.ensure_writable(operation)  # closed or draft: 409, saying which
     if form is None:
         raise Invalid(
             _("This form (%(form)s) is not one of your forms. Get the blank forms again.")

@@ -1,9 +1,11 @@
 """The blank forms ODK Collect downloads, generated with pyxform from the instruction's data.
 
 Each user gets one form per active checklist of the active operations whose territory holds
-some of their regions: `pantau-<checklist code>`, and when another active operation took that
-id first (a Pilkades beside the Pilkada), `pantau-<operation code>-<checklist code>`, titled
-with the operation's name (a single operation's ids are unchanged);
+some of their regions: `pantau-<checklist code>`, and when an operation loaded before took that
+id (a Pilkades beside the Pilkada), `pantau-<operation code>-<checklist code>`, titled with the
+operation's name (a single operation's ids are unchanged). Ids are given over every operation
+whatever its status, so closing or opening one changes no other's ids; a submission of a
+closed operation's form is refused as such (`form_operation`);
 and the problem form (`pantau-masalah`), with the kecamatan and villages they may report on as
 the region's choices. A form's version is a hash of its whole definition (questions, choices,
 labels, the user's regions), so that any change gives a new version and ODK Collect offers the
@@ -93,6 +95,28 @@ class OdkForm:
         return "md5:" + hashlib.md5(self.xml.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+def _report_form_ids():
+    """(checklist, form id, title) of every checklist of every operation, whatever its status,
+    in the order the operations were loaded: a form id keeps its meaning when another
+    operation opens or closes (the Pilkada's `pantau-pemungutan` stays the Pilkada's after it
+    is closed, and a late submission of it is refused as the closed operation's, not taken
+    as the Pilkades' form)."""
+    taken = {PROBLEM_FORM_ID}
+    checklists = (
+        Checklist.objects.filter(is_active=True, stage__is_active=True)
+        .select_related("operation__region", "stage")
+        .defer("operation__region__geometry")
+        .order_by("operation_id", "stage__order", "stage__starts_on", "order", "code")
+    )
+    for checklist in checklists:
+        form_id, title = FORM_ID_PREFIX + checklist.code, checklist.name
+        if form_id in taken:  # the same code in another operation: it says whose
+            form_id = f"{FORM_ID_PREFIX}{checklist.operation.code}-{checklist.code}"
+            title = f"{checklist.name} · {checklist.operation.name}"
+        taken.add(form_id)
+        yield checklist, form_id, title
+
+
 def forms_for(user, only: str | None = None) -> list[OdkForm]:
     """The blank forms `user` may fill: nothing for someone who may not report anywhere.
     `only`: just the form of that id (a submission's), the others' definitions not built."""
@@ -100,22 +124,12 @@ def forms_for(user, only: str | None = None) -> list[OdkForm]:
     if not regions:
         return []
     forms: list[OdkForm] = []
-    taken = {PROBLEM_FORM_ID}
-    checklists = (
-        Checklist.objects.filter(operation__status="active", is_active=True, stage__is_active=True)
-        .select_related("operation__region", "stage")
-        .defer("operation__region__geometry")
-        .order_by("operation_id", "stage__order", "stage__starts_on", "order", "code")
-    )
-    for checklist in checklists:
+    for checklist, form_id, title in _report_form_ids():
+        if checklist.operation.status != Operation.Status.ACTIVE:
+            continue
         inside = [r for r in regions if holds(checklist.operation, r)]
         if not inside:
             continue
-        form_id, title = FORM_ID_PREFIX + checklist.code, checklist.name
-        if form_id in taken:  # the same code in another active operation: it says whose
-            form_id = f"{FORM_ID_PREFIX}{checklist.operation.code}-{checklist.code}"
-            title = f"{checklist.name} · {checklist.operation.name}"
-        taken.add(form_id)
         if only is None or form_id == only:
             forms.append(_report_form(form_id, checklist, inside, title=title))
             forms[-1].regions = regions
@@ -149,6 +163,20 @@ def find_form(user, form_id: str) -> OdkForm | None:
     if key is None:
         return build()
     return _kept_forms.get((*key, form_id, get_language()), build)
+
+
+def form_operation(user, form_id: str) -> Operation | None:
+    """The operation whose report form `form_id` is, when it is one of `user`'s regions'
+    but no longer (closed) or not yet (draft) offered: a late submission is refused with
+    what happened to its operation rather than as an unknown form."""
+    regions = list(report_regions(user).defer("geometry"))
+    for checklist, found, _title in _report_form_ids():
+        if found == form_id:
+            operation = checklist.operation
+            if any(holds(operation, r) for r in regions):
+                return operation
+            return None
+    return None
 
 
 def choice_name(text: str) -> str:

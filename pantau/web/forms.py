@@ -47,6 +47,23 @@ def region_choices(user) -> list:
     return groups
 
 
+def offer_stages(field: forms.ModelChoiceField) -> None:
+    """The stage select of a new report or problem: it offers the active operations' stages,
+    grouped by operation when there are several (two elections at once: the stage chosen
+    names its operation), and takes a closed operation's stage too, so that a form sent late
+    (the phone's outbox) is refused by the action saying the operation is closed, not as an
+    unknown choice."""
+    offered = list(reports.writable_stages())
+    field.queryset = reports.stages()
+    if len({s.operation_id for s in offered}) > 1:
+        groups: dict[str, list] = {}
+        for s in offered:
+            groups.setdefault(s.operation.name, []).append((s.pk, s.name))
+        field.choices = [("", field.empty_label), *groups.items()]
+    else:
+        field.choices = [("", field.empty_label), *((s.pk, s.name) for s in offered)]
+
+
 class RegionField(forms.ChoiceField):
     """A kecamatan or village of the user's territory; cleans to the Region."""
 
@@ -131,13 +148,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user, stage: Stage | None = None, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionField(user=user, label=_("Region"))
-        stages = reports.writable_stages()
-        self.fields["stage"].queryset = stages
-        if len({s.operation_id for s in stages}) > 1:  # two elections at once: grouped
-            groups: dict[str, list] = {}
-            for s in stages:
-                groups.setdefault(s.operation.name, []).append((s.pk, s.name))
-            self.fields["stage"].choices = [("", "---------"), *groups.items()]
+        offer_stages(self.fields["stage"])
         self.fields["observed_at"].initial = now_local
         self.fields["client_id"].initial = uuid.uuid4
         self.chosen_stage = self._chosen_stage() or stage
@@ -254,7 +265,7 @@ class ProblemForm(forms.Form):
         self.user = user
         self.fields["region"] = RegionField(user=user, label=_("Region"))
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["stage"].queryset = reports.stages()
+        offer_stages(self.fields["stage"])
         self.fields["client_id"].initial = uuid.uuid4
 
     def clean_report(self):

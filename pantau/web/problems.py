@@ -19,7 +19,7 @@ from pantau.accounts import access
 from pantau.accounts.access import ProblemAction
 from pantau.instruction.models import Agency
 from pantau.lib.errors import PantauError
-from pantau.lib.views import fragment_requested, pantau_error_to_form
+from pantau.lib.views import fragment_requested
 from pantau.monitoring import selectors as report_selectors
 from pantau.problems import selectors
 from pantau.problems.actions import do_add_attachment, do_create_problem, do_problem_action
@@ -31,7 +31,7 @@ from pantau.web.forms import (
     ProblemFilterForm,
     ProblemForm,
 )
-from pantau.web.reports import default_stage
+from pantau.web.reports import default_stage, operation_error_to_form
 
 PER_PAGE = 25
 
@@ -108,13 +108,15 @@ def problem_new(request):
                     category=data["category"],
                     severity=data["severity"],
                     description=data["description"],
+                    # a chosen stage names its operation; without one, region and time find it
+                    operation=data["stage"].operation if data["stage"] else None,
                     stage=data["stage"],
                     suggestion=data["suggestion"],
                     report=data["report"],
                     tps=data["tps"] or "",
                 )
             except PantauError as exc:
-                pantau_error_to_form(form, exc)
+                operation_error_to_form(form, exc)
                 return _refuse(request, form, status=exc.status, error=exc)
             return _stored(request, problem, created=created)
         return _refuse(request, form, status=400)

@@ -70,6 +70,18 @@ def default_stage(region_code: str | None):
     return stage_for(operation, now) if operation else None
 
 
+def operation_error_to_form(form, error: PantauError) -> None:
+    """An action's error on a report or problem form, where the operation is chosen through
+    the stage (its group names the operation): what is said of the operation is said on the
+    stage select."""
+    pantau_error_to_form(form, error)
+    if "operation" in (error.fields or {}):
+        if error.code == "operation_required":
+            form.add_error("stage", _("Choose the stage: its group names the operation."))
+        else:
+            form.add_error("stage", str(error.fields["operation"]))
+
+
 @login_required
 def report_new(request):
     """The report form. Under htmx a GET returns just the checklist of the chosen stage."""
@@ -85,7 +97,7 @@ def report_new(request):
             try:
                 return _submit(request, form)
             except PantauError as exc:
-                pantau_error_to_form(form, exc)
+                operation_error_to_form(form, exc)
                 return _refuse(request, form, status=exc.status, error=exc)
         return _refuse(request, form, status=400)
     initial = {k: request.GET[k] for k in CARRIED if request.GET.get(k)}

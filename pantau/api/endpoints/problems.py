@@ -10,7 +10,10 @@ from pantau.api import lookups, output, queries
 from pantau.api.errors import errors
 from pantau.api.schemas import ActionIn, Id, ProblemDetail, ProblemFilters, ProblemIn, ProblemPage
 from pantau.instruction.selectors import operation_for
+from pantau.lib.errors import PantauError
+from pantau.lib.idempotency import sent_before
 from pantau.problems.actions import do_create_problem, do_problem_action
+from pantau.problems.models import Problem
 
 router = Router(tags=["problems"])
 
@@ -23,7 +26,15 @@ def create_problem(request, payload: ProblemIn):
     the same `client_id` again answers 200 with the problem stored the first time."""
     user = request.auth
     region = access.get_region(user, payload.region, Action.WRITE)
-    operation = operation_for(region, timezone.now(), payload.operation)
+    try:
+        operation = operation_for(region, timezone.now(), payload.operation)
+        stage = lookups.stage(payload.stage, operation)
+    except PantauError:
+        # a copy sent again, refused now (its operation closed since): the stored one answers
+        prior = sent_before(Problem, payload.client_id, sender=user, sender_field="reporter_id")
+        if prior is None:
+            raise
+        return Status(200, _detail(user, prior.pk))
     problem, created = do_create_problem(
         acting_user=user,
         client_id=payload.client_id,
@@ -33,7 +44,7 @@ def create_problem(request, payload: ProblemIn):
         category=lookups.category(payload.category),
         severity=payload.severity,
         operation=operation,
-        stage=lookups.stage(payload.stage, operation),
+        stage=stage,
         suggestion=payload.suggestion,
         report=lookups.source_report(user, payload.report),
         tps=lookups.tps(payload.tps),

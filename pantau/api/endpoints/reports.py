@@ -8,11 +8,12 @@ from pantau.accounts.access import Action
 from pantau.api import lookups, output, queries
 from pantau.api.errors import errors, field_names
 from pantau.api.schemas import Id, PhotoOut, ReportFilters, ReportIn, ReportOut, ReportPage
-from pantau.lib.errors import NotFound
+from pantau.lib.errors import NotFound, PantauError
+from pantau.lib.idempotency import sent_before
 from pantau.monitoring import lookups as lookups_kept
 from pantau.monitoring import selectors
 from pantau.monitoring.actions import do_add_photo, do_submit_report
-from pantau.monitoring.models import Channel
+from pantau.monitoring.models import Channel, Report
 
 router = Router(tags=["reports"])
 
@@ -25,7 +26,16 @@ def submit_report(request, payload: ReportIn):
     region = lookups_kept.region(payload.region)  # kept per process; the access check is here
     if region is None or not access.can(user, Action.WRITE, region):
         raise NotFound(_("Region not found, or outside your territory."))
-    operation = lookups_kept.operation_for(region, payload.observed_at, payload.operation)
+    try:
+        operation = lookups_kept.operation_for(region, payload.observed_at, payload.operation)
+        stage = lookups.stage(payload.stage, operation)
+        checklist = lookups.checklist(payload.checklist, operation)
+    except PantauError:
+        # a copy sent again, refused now (its operation closed since): the stored one answers
+        prior = sent_before(Report, payload.client_id, sender=user, sender_field="author_id")
+        if prior is None:
+            raise
+        return Status(200, output.report_row(prior))
     with field_names({"situation": "status"}):
         report, created = do_submit_report(
             acting_user=user,
@@ -35,8 +45,8 @@ def submit_report(request, payload: ReportIn):
             situation=payload.status,
             channel=Channel.API,
             operation=operation,
-            stage=lookups.stage(payload.stage, operation),
-            checklist=lookups.checklist(payload.checklist, operation),
+            stage=stage,
+            checklist=checklist,
             tps=lookups.tps(payload.tps),
             narrative=payload.narrative,
             answers=payload.answers,

@@ -16,7 +16,7 @@ from pantau.conftest import NGADISARI, VOTING_ANSWERS
 from pantau.instruction.loader import PILKADES, SHIPPED
 from pantau.instruction.models import Checklist, Operation, Stage
 from pantau.monitoring.models import Report
-from pantau.odk.tests.helpers import OdkCollect, form_list
+from pantau.odk.tests.helpers import OdkCollect, fill, form_list, message
 from pantau.periodic.actions import do_request_report
 from pantau.periodic.models import PeriodicReport
 from pantau.problems.models import Problem
@@ -179,3 +179,97 @@ def test_closing_the_pilkada_loses_and_changes_nothing(both, api_as):
     assert report(client, TONGAS, "2025-10-26T11:00:00", PILKADES_ANSWERS).status_code == 201
     assert Checklist.objects.filter(operation__code=PILKADA).count() == len(after["checklists"])
     assert model_to_dict(Operation.objects.get(code=PILKADA))["status"] == "closed"
+
+
+def downloaded(phone) -> dict[str, bytes]:
+    """formID -> the XForm, as ODK Collect downloaded them."""
+    listed = form_list(phone.form_list())
+    return {
+        form_id: phone.download(item["downloadUrl"]).content for form_id, item in listed.items()
+    }
+
+
+PILKADA_VALUES = {
+    "start": "2024-11-27T09:30:12.345+07:00",
+    "region": TONGAS,
+    "situation": "aman",
+    "checklist/tps_buka_tepat": "ya",
+    "checklist/surat_suara_cukup": "ya",
+    "checklist/gangguan": "tidak_ada",
+}
+
+
+def test_a_late_odk_form_of_the_closed_operation_is_refused_as_closed(both, client):
+    """Collect keeps a filled Pilkada form while the Pilkada is closed: it is refused saying
+    so (not as an unknown form, nor taken as the Pilkades' form of the same checklist code),
+    and the form ids of the operation still open do not change."""
+    phone = OdkCollect(client, "camat-tongas", "pantau-demo")
+    forms = downloaded(phone)
+    pilkades_form = f"pantau-{PILKADES_CODE}-pemungutan"
+    assert {"pantau-pemungutan", pilkades_form} <= set(forms)
+    late = fill(forms["pantau-pemungutan"], PILKADA_VALUES)
+    run("operation", "close", PILKADA)
+    reports = Report.objects.count()
+    refused = phone.submit(late)
+    assert refused.status_code == 409, refused.content
+    nature, text = message(refused)
+    assert nature == "operation_closed" and "ditutup" in text and "Pilkada" in text
+    assert Report.objects.count() == reports
+    after = set(form_list(phone.form_list()))
+    assert pilkades_form in after and "pantau-pemungutan" not in after  # ids keep their meaning
+    pilkades = fill(
+        forms[pilkades_form],
+        {
+            "start": "2025-10-26T10:00:00.000+07:00",
+            "region": TONGAS,
+            "situation": "aman",
+            "checklist/panitia_pilkades_hadir": "ya",
+            "checklist/surat_suara_cukup": "ya",
+            "checklist/gangguan": "tidak_ada",
+        },
+    )
+    stored = phone.submit(pilkades)
+    assert stored.status_code == 201, stored.content
+    assert Report.objects.latest("pk").operation.code == PILKADES_CODE
+
+
+def test_a_copy_sent_again_after_closing_gets_the_first_answer(both, api_as, client):
+    """A retry whose first answer was lost, arriving after the operation closed: the stored
+    report or problem answers (API 200, ODK 202), nothing new is stored; a new one is refused."""
+    village = api_as("desa-3513012001")
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "region": NGADISARI,
+        "observed_at": "2024-11-27T09:30:00",
+        "status": "aman",
+        "answers": VOTING_ANSWERS,
+    }
+    first = village.post("/reports", body)
+    assert first.status_code == 201, first.content
+    problem = {
+        "client_id": str(uuid.uuid4()),
+        "region": NGADISARI,
+        "title": "Kotak suara terlambat",
+        "category": "logistik",
+        "severity": "sedang",
+    }
+    made = village.post("/problems", problem)
+    assert made.status_code == 201 and made.json()["operation"] == PILKADA, made.content
+    phone = OdkCollect(client, "camat-tongas", "pantau-demo")
+    instance = fill(downloaded(phone)["pantau-pemungutan"], PILKADA_VALUES)
+    assert phone.submit(instance).status_code == 201
+    run("operation", "close", PILKADA)
+    counts = (Report.objects.count(), Problem.objects.count())
+    again = village.post("/reports", body)
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == first.json()["id"] and again.json()["operation"] == PILKADA
+    again = village.post("/problems", problem)
+    assert again.status_code == 200 and again.json()["id"] == made.json()["id"], again.content
+    resent = phone.submit(instance)
+    assert resent.status_code == 202 and message(resent)[0] == "submit_success"
+    assert (Report.objects.count(), Problem.objects.count()) == counts
+    new = village.post("/reports", {**body, "client_id": str(uuid.uuid4())})
+    assert error_shape(new, 409, "operation_closed")
+    # someone else's id is still someone else's
+    taken = api_as("camat-sukapura").post("/reports", {**body, "region": "35.13.01"})
+    assert error_shape(taken, 409, "client_id_taken")
