@@ -51,8 +51,9 @@ def region_row(region: Region) -> dict:
 
 
 def cluster_row(cluster) -> dict:
+    """A cluster read through `instruction.selectors.with_coordinators` (its `holders`)."""
     position = cluster.coordinator
-    holder = next((u for u in position.holders.all() if u.is_active), None)
+    holder = cluster.holders[0] if cluster.holders else None
     return {
         "id": cluster.pk,
         "code": cluster.code,

@@ -1,6 +1,9 @@
 """Reads of the instruction's structure. Callers pass regions they already got from access."""
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, QuerySet
 
 from pantau.instruction import operations
 from pantau.instruction.models import READABLE, Assignment, Cluster, Operation, Position, Stage
@@ -13,19 +16,47 @@ def active_operations() -> QuerySet[Operation]:
 
 
 def clusters_with_kecamatan(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    """With their coordinator's seat and kecamatan; `with_coordinators` names who holds it."""
     return clusters.select_related("coordinator", "operation").prefetch_related(
         Prefetch("kecamatan", queryset=Region.objects.order_by("name")),
-        "coordinator__holders",
     )
+
+
+def with_coordinators(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """The clusters, each with `holders`: the active accounts holding its coordinator's seat,
+    by username. A seat is its position's code in the operation's region (as
+    `problems.owners` finds a problem's owner): the Asisten Pemkesra of the Pilkada
+    coordinates the Pilkades' cluster of that seat, and a cluster of another operation or
+    region with a seat of the same code is not theirs. One query for all the clusters."""
+    clusters = list(clusters)
+    if not clusters:
+        return clusters
+    holders = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            position__is_active=True,
+            position__code__in={c.coordinator.code for c in clusters},
+            position__operation__region_id__in={c.operation.region_id for c in clusters},
+        )
+        .annotate(seat=F("position__code"), seat_region=F("position__operation__region_id"))
+        .order_by("username")
+    )
+    by_seat: dict[tuple, list] = {}
+    for user in holders:
+        by_seat.setdefault((user.seat, user.seat_region), []).append(user)
+    for cluster in clusters:
+        cluster.holders = by_seat.get((cluster.coordinator.code, cluster.operation.region_id), [])
+    return clusters
 
 
 def kecamatan_officials(kecamatan: Region) -> dict:
     """Who serves a kecamatan under the active instruction: cluster, camat, Kepala OPD."""
     return {
-        "clusters": list(
+        "clusters": with_coordinators(
             Cluster.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
-            .select_related("coordinator")
-            .prefetch_related("coordinator__holders")
+            .select_related("coordinator", "operation")
+            .order_by("operation_id", "order")
         ),
         "camat": list(
             Position.objects.filter(

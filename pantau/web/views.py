@@ -17,7 +17,9 @@ def home(request):
         .order_by("code")
         .prefetch_related(Prefetch("children", queryset=Region.objects.order_by("name")))
     )
-    clusters = list(selectors.clusters_with_kecamatan(access.visible_clusters(user)))
+    clusters = selectors.with_coordinators(
+        selectors.clusters_with_kecamatan(access.visible_clusters(user))
+    )
     return render(
         request,
         "web/home.html",

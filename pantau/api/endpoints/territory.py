@@ -62,5 +62,6 @@ def clusters(request, filters: Query[ClusterFilters]):
     found = instruction.clusters_with_kecamatan(access.visible_clusters(request.auth))
     if operation := lookups.operation_filter(filters.operation):
         found = found.filter(operation=operation)
-    items = [output.cluster_row(c) for c in found.order_by("order", "pk")]
+    ordered = instruction.with_coordinators(found.order_by("order", "pk"))
+    items = [output.cluster_row(c) for c in ordered]
     return {"items": items, "count": len(items)}

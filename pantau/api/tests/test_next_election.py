@@ -273,3 +273,29 @@ def test_a_copy_sent_again_after_closing_gets_the_first_answer(both, api_as, cli
     # someone else's id is still someone else's
     taken = api_as("camat-sukapura").post("/reports", {**body, "region": "35.13.01"})
     assert error_shape(taken, 409, "client_id_taken")
+
+
+def test_each_operations_cluster_names_who_holds_its_seat(both, api_as, users):
+    """A seat is its code in the region: the Pilkada's Asisten Pemkesra coordinates the
+    Pilkades' cluster of that seat, and each cluster names the holder of its own seat."""
+
+    def coordinators():
+        items = api_as("bupati").get("/clusters").json()["items"]
+        return {(c["operation"], c["code"]): c["coordinator"]["username"] for c in items}
+
+    assert coordinators() == {
+        (PILKADA, "pemkesra"): "asisten-pemkesra",
+        (PILKADA, "adum"): "asisten-adum",
+        (PILKADA, "ekbang"): "asisten-ekbang",
+        (PILKADES_CODE, "pilkades-pemkesra"): "asisten-pemkesra",
+    }
+    # the Pilkades' seat is asisten-pemkesra's, not whoever holds another seat
+    Operation.objects.get(code=PILKADES_CODE).clusters.update(
+        coordinator=Operation.objects.get(code=PILKADES_CODE).positions.get(code="kepala-dpmd")
+    )
+    found = coordinators()
+    assert found[(PILKADES_CODE, "pilkades-pemkesra")] != "asisten-pemkesra"
+    assert found[(PILKADA, "pemkesra")] == "asisten-pemkesra"
+    users["asisten-pemkesra"].is_active = False
+    users["asisten-pemkesra"].save()
+    assert coordinators()[(PILKADA, "pemkesra")] is None
