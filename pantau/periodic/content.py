@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Cluster, Operation, Role
+from pantau.instruction.selectors import desk_operations
 from pantau.lib.clock import WIB
 from pantau.lib.numbers import percent
 from pantau.monitoring.models import Situation
@@ -156,6 +157,10 @@ def build(spec: Spec, *, now: dt.datetime | None = None) -> dict:
 
 def _build(spec: Spec, now: dt.datetime) -> dict:
     kecamatan = kecamatan_of_spec(spec)
+    # Only the report's operation is counted where another one shares its region (a Pilkades
+    # beside the Pilkada): its problems always are (`_problems`), its reports and compliance
+    # then too. With one operation, the region's figures are the operation's (the rollups').
+    several = len(desk_operations(spec.region)) > 1
     numbers = figures_module.gather(
         top=spec.region,
         kecamatan=kecamatan,
@@ -164,6 +169,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         since=spec.since,
         until=spec.until,
         now=now,
+        operation=spec.operation if several else None,
     )
     listed = _problems(spec, kecamatan, now)
     kecamatan_rows = sorted(

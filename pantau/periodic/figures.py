@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from pantau.figures.read import Period
+from pantau.figures.read import Filters, Period
 from pantau.figures.read import Scope as FigureScope
 from pantau.figures.read import figures as desk_figures
 from pantau.figures.vocabulary import Stats
-from pantau.instruction.models import Role
+from pantau.instruction.models import Operation, Role
 from pantau.monitoring.models import Report, Situation
 from pantau.regions.models import Region
 
@@ -71,12 +71,15 @@ def gather(
     since: dt.datetime,
     until: dt.datetime,
     now=None,
+    operation: Operation | None = None,
 ) -> Figures:
     """The figures of `kecamatan` (all of a kabupaten or cluster, or one) over the WIB days
     `start`..`end`, i.e. [since, until).
 
     `top` is the region the other selectors are asked about: the kabupaten for a kabupaten or
-    cluster report, the kecamatan itself for a kecamatan report.
+    cluster report, the kecamatan itself for a kecamatan report. `operation`: only its reports
+    and compliance (another operation overlaps it there; None: the region's, as the desk reads
+    a region with one operation, from the rollups).
     """
     codes = [k.code for k in kecamatan]
     whole = _whole(top, codes)
@@ -86,8 +89,12 @@ def gather(
         observed_at__gte=since,
         observed_at__lt=until,
     )
+    if operation is not None:
+        reports = reports.filter(operation=operation)
     found = desk_figures(
-        FigureScope(system_user(), top, now or timezone.now()), Period(since, until)
+        FigureScope(system_user(), top, now or timezone.now()),
+        Period(since, until),
+        Filters(operation=operation),
     )
     situations = _situations(found, top, kecamatan)
     rows = [
