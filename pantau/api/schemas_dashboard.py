@@ -25,6 +25,13 @@ class DashboardFilters(Schema):
     until: Moment = Field(None, description="Before (ISO 8601).")
     stage: Code = Field(None, description="A stage code.")
     category: Code = Field(None, description="A problem category code.")
+    operation: Code = Field(
+        None,
+        description="A monitoring operation's code (GET /stages names them): its figures only. "
+        "By default, where several operations cover the region, the current one (whose stages "
+        "hold the day asked, `since`, or else today; otherwise the nearest in time), as the "
+        "dashboard page chooses; an unknown code, or one not covering the region, is 400.",
+    )
 
 
 class DashboardRegion(Schema):
@@ -64,6 +71,10 @@ class DashboardChild(Schema):
 
 class DashboardOut(Schema):
     region: DashboardRegion
+    operation: str | None = Field(
+        description="The code of the operation shown (null when no operation covers the "
+        "region, and for the nation, which sums every operation)."
+    )
     since: dt.datetime | None
     until: dt.datetime | None
     situation: SituationOrUnknown = Field(

@@ -50,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pantau.accounts import access
+from pantau.figures import desk
 from pantau.instruction.models import Cluster, Operation, ReportingRule, Role
 from pantau.instruction.selectors import operation_for_region
 from pantau.lib.clock import WIB
@@ -547,6 +548,19 @@ def scope_for(user, code: str | None = None, operation: Operation | None = None)
     if len(roots) == 1:
         return Scope(region=roots[0])
     return Scope(regions=roots)
+
+
+def choice_for(user, code: str | None, moment: dt.datetime, query) -> desk.Choice:
+    """The operation shown (`figures.desk`) to `user` for `code` at `moment`: among those of
+    the region asked, else of the user's territory (a cluster's: its operation's region)."""
+    scope = scope_for(user, code)
+    if scope.region is not None:
+        region = scope.region
+    elif scope.cluster is not None:
+        region = scope.cluster.operation.region
+    else:
+        region = scope.regions[0]
+    return desk.choose(region, moment, query)
 
 
 def compliance_for(

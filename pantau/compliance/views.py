@@ -7,6 +7,8 @@ computed once per request: the kecamatan and cluster figures are derived from th
 The page lists only MISSING_PER_PAGE missing reports at a time (the most recent first, with
 page links); the CSV has them all."""
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -58,7 +60,7 @@ def compliance_page(request):
         return refused
     data, start, end = parsed
     code = data.get("region") or None
-    choice = _choice(request, code)
+    choice = _choice(request, code, _asked(data))
     result, scope = selectors.compliance_for(
         request.user,
         start=start,
@@ -80,17 +82,14 @@ def compliance_page(request):
     return render(request, "compliance/page.html", context)
 
 
-def _choice(request, code: str | None) -> desk.Choice:
-    """The operation shown (figures.desk): among those of the region asked, else of the
-    user's territory (a cluster's: its operation's region)."""
-    scope = selectors.scope_for(request.user, code)
-    if scope.region is not None:
-        region = scope.region
-    elif scope.cluster is not None:
-        region = scope.cluster.operation.region
-    else:
-        region = scope.regions[0]
-    return desk.choose(region, timezone.now(), request.GET)
+def _choice(request, code: str | None, day: dt.date | None = None) -> desk.Choice:
+    """The operation shown (figures.desk) for the day asked (`day`), else now."""
+    return selectors.choice_for(request.user, code, desk.shown(day, timezone.now()), request.GET)
+
+
+def _asked(data: dict) -> dt.date | None:
+    """The day the URL asks for, if any (the operation is chosen for it)."""
+    return data.get("date") or data.get("since") or data.get("until")
 
 
 def _with_phones(missing) -> list:
@@ -123,6 +122,10 @@ def missing_csv(request):
     data, start, end = parsed
     code = data.get("region") or None
     result, _scope = selectors.compliance_for(
-        request.user, start=start, end=end, code=code, operation=_choice(request, code).filter
+        request.user,
+        start=start,
+        end=end,
+        code=code,
+        operation=_choice(request, code, _asked(data)).filter,
     )
     return stream_csv(_missing_rows(result), "belum-lapor")

@@ -2,6 +2,8 @@
 filters, ask the selectors, render. Who sees what is decided in `accounts.access` (through
 `selectors.dashboard_region` and the selectors' scope)."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
@@ -9,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from pantau.dashboard import charts, selectors
@@ -33,7 +36,7 @@ def _parse(request):
     now = timezone.now()
     code = (request.GET.get("region") or "").strip()[:32] or None
     region = selectors.dashboard_region(request.user, code)
-    choice = desk.choose(region, now, request.GET)
+    choice = desk.choose(region, desk.shown(_asked_start(request), now), request.GET)
     opening = None
     if not any(p in request.GET for p in PERIOD_PARAMS):
         opening = opening_day(choice.chosen, now)
@@ -43,6 +46,15 @@ def _parse(request):
     form.is_valid()
     filters = {**form.filters(now), "operation": choice.filter}
     return form, region, filters, now, choice, opening
+
+
+def _asked_start(request) -> dt.date | None:
+    """The first day of a period asked in the URL (`start`), for the operation shown; a
+    malformed one is the filter form's to refuse."""
+    try:
+        return parse_date((request.GET.get("start") or "").strip()[:10])
+    except ValueError:
+        return None
 
 
 def trouble_first(rows: list[dict]) -> list[dict]:

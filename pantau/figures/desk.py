@@ -1,10 +1,12 @@
 """Which operation the desk's pages (dashboard, compliance, periodic reports) show, said once.
 
 `choose(region, moment, query)`: the operation chosen by `?operation=` or else the current one
-for the region (`instruction.selectors.desk_operation`: the one whose period holds today, else
-the nearest in time), and the links to the others. With a single operation nothing changes: no
-chooser is shown and no operation filter is set (the figures stay those of the whole region,
-read from the rollups)."""
+for the region at `moment` (`instruction.selectors.desk_operation`: the one whose period holds
+that day, else the nearest in time), and the links to the others. `moment` is the day the page
+shows (`shown`): the day or period asked in the URL, else now (and the page then opens on the
+chosen operation's day, `figures.days`): the operation and the day shown always agree. With a
+single operation nothing changes: no chooser is shown and no operation filter is set (the
+figures stay those of the whole region, read from the rollups)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from django.http import QueryDict
 
 from pantau.instruction.models import Operation
 from pantau.instruction.selectors import desk_operation, desk_operations
+from pantau.lib.clock import WIB
 from pantau.lib.errors import Invalid, InvalidPage
 from pantau.regions.models import Region
 
@@ -33,6 +36,16 @@ class Choice:
     def filter(self) -> Operation | None:
         """The operation to narrow the figures to: only when there is a choice."""
         return self.chosen if self.several else None
+
+
+def shown(day: dt.date | dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The moment a desk page's operation is chosen at: the day (or moment) it was asked to
+    show, else `now`."""
+    if day is None:
+        return now
+    if isinstance(day, dt.datetime):
+        return day
+    return dt.datetime.combine(day, dt.time(12), tzinfo=WIB)
 
 
 def choose(region: Region, moment: dt.datetime, query: QueryDict) -> Choice:

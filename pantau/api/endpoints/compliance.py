@@ -3,13 +3,16 @@
 import datetime as dt
 from typing import Annotated
 
+from django.http import QueryDict
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from pantau.api.errors import errors
-from pantau.api.schemas import RegionCode
+from pantau.api.schemas import Code, RegionCode
 from pantau.compliance import selectors
+from pantau.figures import desk
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 
@@ -44,6 +47,13 @@ class ComplianceFilters(Schema):
         description=f"How many missing reports to list per node (at most {MISSING_MAX}).",
     )
     offset: int = Field(0, ge=0, description="How many missing reports to skip per node.")
+    operation: Code = Field(
+        None,
+        description="A monitoring operation's code (GET /stages names them): its reporting "
+        "schedule only. By default, where several operations cover the region, the current one "
+        "(whose stages hold the day asked, or else today; otherwise the nearest in time), as "
+        "the /kepatuhan/ page chooses; an unknown code, or one not covering the region, is 400.",
+    )
 
 
 class MissingOut(Schema):
@@ -74,6 +84,9 @@ class ComplianceCounts(Schema):
 class ComplianceOut(ComplianceCounts):
     since: dt.date
     until: dt.date
+    operation: str | None = Field(
+        description="The code of the operation whose schedule is counted (null when none)."
+    )
     children: list[ComplianceCounts] = Field(description="Per kecamatan.")
 
 
@@ -113,13 +126,25 @@ def compliance(request, filters: Query[ComplianceFilters]):
     (50 by default) from `offset`, in deadline order, and says how many there are in all
     (`missing_total`)."""
     start, end = selectors.period(date=filters.date, since=filters.since, until=filters.until)
+    code = filters.region or None
+    asked = QueryDict(mutable=True)
+    if filters.operation:
+        asked["operation"] = filters.operation
+    day = filters.date or filters.since or filters.until
+    choice = selectors.choice_for(request.auth, code, desk.shown(day, timezone.now()), asked)
     node, _scope = selectors.compliance_for(
-        request.auth, start=start, end=end, code=filters.region or None
+        request.auth,
+        start=start,
+        end=end,
+        code=code,
+        operation=choice.filter,
+        scope=selectors.scope_for(request.auth, code, choice.filter),
     )
     page = {"limit": filters.limit, "offset": filters.offset}
     return {
         **_counts(node, **page),
         "since": start,
         "until": end,
+        "operation": choice.chosen.code if choice.chosen else None,
         "children": [_counts(child, **page) for child in node.children],
     }

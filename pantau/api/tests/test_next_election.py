@@ -299,3 +299,36 @@ def test_each_operations_cluster_names_who_holds_its_seat(both, api_as, users):
     users["asisten-pemkesra"].is_active = False
     users["asisten-pemkesra"].save()
     assert coordinators()[(PILKADA, "pemkesra")] is None
+
+
+def test_the_api_desk_takes_the_operation_as_the_pages_do(both, api_as):
+    """GET /dashboard and /compliance choose the operation as the desk's pages: `?operation=`,
+    else the one of the day asked, else the current one; an unknown one is 400."""
+    camat = api_as("camat-tongas")
+    assert report(camat, TONGAS, "2025-10-26T10:00:00", PILKADES_ANSWERS).status_code == 201
+    bupati = api_as("bupati")
+    current = bupati.get("/dashboard").json()
+    assert current["operation"] == PILKADES_CODE  # today is nearest the Pilkades
+    pilkades = bupati.get("/dashboard", {"operation": PILKADES_CODE}).json()
+    pilkada = bupati.get("/dashboard", {"operation": PILKADA}).json()
+    assert (
+        pilkades["totals"]["reports"]
+        == Report.objects.filter(operation__code=PILKADES_CODE).count()
+    )
+    assert pilkada["totals"]["reports"] == Report.objects.filter(operation__code=PILKADA).count()
+    asked = bupati.get("/dashboard", {"since": "2024-11-27T00:00:00+07:00"}).json()
+    assert asked["operation"] == PILKADA  # the day asked is the Pilkada's
+    for path in ("/dashboard", "/compliance"):
+        refused = error_shape(bupati.get(path, {"operation": "nope"}), 400, "unknown_operation")
+        assert "nope" in refused["detail"] and "operation" in refused["fields"]
+    # Sukapura holds no Pilkades: its camat has only the Pilkada, and may not ask for the other
+    sukapura = api_as("camat-sukapura")
+    assert sukapura.get("/dashboard").json()["operation"] == PILKADA
+    error_shape(sukapura.get("/compliance", {"operation": PILKADES_CODE}), 400, "unknown_operation")
+    days = {
+        day: bupati.get("/compliance", {"date": day}).json()["operation"]
+        for day in ("2024-11-27", "2025-10-26")
+    }
+    assert days == {"2024-11-27": PILKADA, "2025-10-26": PILKADES_CODE}
+    chosen = bupati.get("/compliance", {"date": "2025-10-26", "operation": PILKADA}).json()
+    assert chosen["operation"] == PILKADA

@@ -158,3 +158,29 @@ def test_the_nation_sums_every_operation(both):
 
     choice = desk.choose(Region.nation(), dt.datetime.now(WIB), QueryDict("operation=nope"))
     assert (choice.chosen, choice.several, choice.filter) == (None, False, None)
+
+
+def test_the_operation_shown_is_the_one_of_the_day_shown(both, login):
+    """The operation is chosen for the day the page shows: a day asked in the URL chooses its
+    operation (no `operation=` needed); without one, the page opens on the chosen operation's
+    own day (its latest with data), never on another operation's."""
+    client = login("bupati")
+    for url in (
+        "/kepatuhan/?date=2024-11-27",
+        "/kepatuhan/?since=2024-11-26&until=2024-11-27",
+        "/dasbor/?period=range&start=2024-11-27&end=2024-11-27",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert chooser(page.content.decode())[0] == PILKADA, url
+    assert chooser(client.get("/kepatuhan/?date=2025-10-26").content.decode())[0] == PILKADES_CODE
+    for url in ("/kepatuhan/", "/dasbor/"):
+        page = client.get(url)
+        chosen = Operation.objects.get(code=chooser(page.content.decode())[0])
+        opening = page.context["opening"]
+        if opening.moved:  # the day opened on is one of the chosen operation's data
+            moments = Report.objects.filter(operation=chosen).values_list("observed_at", flat=True)
+            assert opening.day in {m.astimezone(WIB).date() for m in moments}, url
+    # an explicit choice still wins over the day
+    page = client.get("/kepatuhan/", {"date": "2024-11-27", "operation": PILKADES_CODE})
+    assert chooser(page.content.decode())[0] == PILKADES_CODE
