@@ -467,7 +467,7 @@ def get_report(user, pk) -> Report:
     report = (
         reports_for(user)
         .filter(pk=pk)
-        .select_related("region", "region__parent", "stage", "checklist", "author")
+        .select_related("region", "region__parent", "stage", "checklist", "author", "operation")
         .first()
     )
     if report is None:

@@ -60,6 +60,8 @@ def offer_stages(field: forms.ModelChoiceField) -> None:
         for s in offered:
             groups.setdefault(s.operation.name, []).append((s.pk, s.name))
         field.choices = [("", field.empty_label), *groups.items()]
+        # a closed select shows the stage's name only: the label says they are grouped
+        field.label = _("Stage (grouped by monitoring operation)")
     else:
         field.choices = [("", field.empty_label), *((s.pk, s.name) for s in offered)]
 

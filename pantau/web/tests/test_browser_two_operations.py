@@ -4,6 +4,7 @@ says whose it is; a camat outside it sees the Pilkada's. On its own `pantau demo
 demo server keeps one operation for the other walks)."""
 
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from pantau.conftest import pantau_script, running_demo
 from pantau.instruction.loader import PILKADES
+from pantau.web.tests.test_offline import fill_report
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +54,20 @@ def test_the_form_follows_the_senders_operation(two_operations, browser, width, 
     assert len(groups) == 2 and any("Pilkada Serentak 2024" in g for g in groups)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=shots() / f"form-two-operations-tongas-{width}.png", full_page=True)
+    # sent through the page's script (the PWA's outbox, page mode): stored in the Pilkades
+    fill_report(page, f"Laporan dua operasi {width}")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/laporan/\d+/$"))
+    assert "Pilkades" in page.locator("main").inner_text()
+    page.screenshot(path=shots() / f"report-two-operations-tongas-{width}.png", full_page=True)
+    # the problem form groups its stages as the report form does
+    page.goto(two_operations + "/masalah/baru/")
+    groups = page.locator("#id_stage optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert len(groups) == 2, groups
+    group = page.locator("#id_stage option:checked").evaluate("o => o.parentElement.label")
+    assert "Pilkades" in group, group
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=shots() / f"problem-form-two-operations-{width}.png", full_page=True)
     context.close()
 
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -84,7 +100,7 @@ def test_the_dashboard_follows_the_operation(two_operations, browser, width, hei
     assert "filter aktif" not in page.locator("details.dash-filter-box summary").inner_text()
     page.locator("#map path").first.wait_for()  # the map drawn before the picture
     page.screenshot(path=shots() / f"dashboard-two-operations-pilkada-{width}.png")
-    page.goto(two_operations + "/kepatuhan/?date=2024-11-27&operation=pilkada-2024-probolinggo")
-    assert page.locator("nav.operations").count() == 1
+    page.goto(two_operations + "/kepatuhan/?date=2024-11-27")  # the day asked is the Pilkada's
+    assert "Pilkada Serentak 2024" in page.locator("nav.operations [aria-current]").inner_text()
     page.screenshot(path=shots() / f"compliance-two-operations-{width}.png")
     context.close()
