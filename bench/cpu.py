@@ -98,13 +98,38 @@ class Wsgi:
         return int(status[0].split()[0]), content
 
 
-def measure(call, make, n: int, counter, profile=None) -> dict:
+def callgrind(what: str) -> None:
+    """Under valgrind --tool=callgrind --instr-atstart=no: "on" zeroes the counts and starts
+    counting, "off" stops and dumps them (one file per measured kind)."""
+    pid = str(os.getpid())
+    if what == "on":
+        subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+    else:
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
+
+
+def last_dump_instructions() -> int:
+    """The instruction count (Ir) of the newest callgrind dump of this process."""
+    dumps = sorted(Path.cwd().glob(f"callgrind.out.{os.getpid()}*"), key=os.path.getmtime)
+    for line in dumps[-1].read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(call, make, n: int, counter, profile=None, instructions=False) -> dict:
     for i in range(n):  # warm
         _check(*call(*make(i)))
     counter["n"] = 0
+    if instructions:
+        callgrind("on")
     wall, process, thread = time.perf_counter(), time.process_time(), time.thread_time()
     for i in range(n, 2 * n):
         _check(*call(*make(i)))
+    if instructions:
+        callgrind("off")
     thread = time.thread_time() - thread
     process = time.process_time() - process
     wall = time.perf_counter() - wall
@@ -113,6 +138,7 @@ def measure(call, make, n: int, counter, profile=None) -> dict:
         "process_ms": process / n * 1000,
         "wall_ms": wall / n * 1000,
         "statements": counter["n"] / n,
+        "instructions": last_dump_instructions() / n if instructions else None,
     }
 
 
@@ -136,6 +162,12 @@ def main() -> None:
     parser.add_argument("--photo-kb", default="0,50", help="0 = no photo")
     parser.add_argument("--profile", action="store_true", help="cProfile the submissions")
     parser.add_argument("--top", type=int, default=30, help="rows of the profile")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions (run under valgrind --tool=callgrind --instr-atstart=no)",
+    )
+    parser.add_argument("--save", help="with --profile: write the pstats file here too")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
 
@@ -211,33 +243,32 @@ def main() -> None:
     # CPU time of this thread, not wall time: what waits on the database or the disk is not CPU.
     profile = cProfile.Profile(time.thread_time) if args.profile else None
     rows = []
+
+    def add(name, make):
+        rows.append((name, measure(call, make, args.n, counter, instructions=args.instructions)))
+
     for kb in photos:
-        name = f"POST /odk/submission{', photo ' + str(kb) + ' KB' if kb else ''}"
-        rows.append((name, measure(call, submission(kb), args.n, counter)))
-    rows.append(
-        (
-            "HEAD /odk/submission",
-            measure(call, lambda i: ("HEAD", "/odk/submission", b"", odk_headers), args.n, counter),
-        )
-    )
-    rows.append(("POST /api/v1/reports", measure(call, report, args.n, counter)))
-    rows.append(
-        (
-            "GET /api/v1/me",
-            measure(call, lambda i: ("GET", "/api/v1/me", b"", api_headers), args.n, counter),
-        )
-    )
+        add(f"POST /odk/submission{', photo ' + str(kb) + ' KB' if kb else ''}", submission(kb))
+    add("HEAD /odk/submission", lambda i: ("HEAD", "/odk/submission", b"", odk_headers))
+    add("POST /api/v1/reports", report)
+    add("GET /api/v1/me", lambda i: ("GET", "/api/v1/me", b"", api_headers))
 
     print(f"\nCPU per request, in-process, database {args.database}, {args.n} requests each")
-    print(f"{'request':<36}{'thread ms':>10}{'process ms':>11}{'wall ms':>9}{'statements':>11}")
+    print(
+        f"{'request':<36}{'thread ms':>10}{'process ms':>11}{'wall ms':>9}{'statements':>11}"
+        + (f"{'M instr.':>10}" if args.instructions else "")
+    )
     for name, r in rows:
         print(
             f"{name:<36}{r['thread_ms']:>10.2f}{r['process_ms']:>11.2f}{r['wall_ms']:>9.2f}"
             f"{r['statements']:>11.1f}"
+            + (f"{r['instructions'] / 1e6:>10.2f}" if args.instructions else "")
         )
     print(f"load average {os.getloadavg()[0]:.1f}")
     if profile is not None:
         run_profiled(call, submission(0), args.n, profile)
+        if args.save:
+            profile.dump_stats(args.save)
         for order in ("tottime", "cumulative"):
             print(f"\nprofile of the submissions without a photo, by {order}:")
             pstats.Stats(profile).sort_stats(order).print_stats(args.top)

@@ -111,6 +111,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into its answer
 ]
 
+# The OpenRosa endpoints (ODK Collect: HTTP Basic on every request, no cookies, no CSRF, no
+# pages) go through this shorter chain instead (pantau/lib/handlers.py, pantau/wsgi.py): the
+# security headers and the language; their views answer every error themselves.
+LEAN_MIDDLEWARE = {
+    "/odk/": [
+        "django.middleware.security.SecurityMiddleware",
+        "pantau.web.middleware.LanguageMiddleware",
+    ],
+}
+
 ROOT_URLCONF = "pantau.urls"
 CSRF_FAILURE_VIEW = "pantau.web.errors.csrf_failure"
 WSGI_APPLICATION = "pantau.wsgi.application"

@@ -1,10 +1,16 @@
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pantau.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+# settings.MIDDLEWARE for the pages, settings.LEAN_MIDDLEWARE's shorter chains for the OpenRosa
+# endpoints (pantau/lib/handlers.py).
+from pantau.lib.handlers import LeanPathsHandler  # noqa: E402
+
+application = LeanPathsHandler()
 
 # The audit sequencer of this worker: chains the entries its requests queue, shortly after they
 # commit, off the requests' critical path (pantau/audit/sequencer.py, docs/audit.md). `pantau

@@ -18,10 +18,12 @@ from pantau.odk.tests.test_submission import PHOTO, instance_xml, version
 
 pytestmark = pytest.mark.django_db
 
-# Before the transaction: the user, the instanceID, the territory, the user's regions, the
-# checklist, the region's boundary. Inside: the report and its audit entry, each photo and
-# its audit entry, the submission row. The transaction: BEGIN IMMEDIATE and COMMIT on SQLite
-# (psycopg sends neither as a statement); in a test, the savepoint and its release.
+# Before the transaction: the user and whether the instanceID is stored (a seen one is then
+# read whole: a retry costs one more); the territory, the user's form (regions, checklist) and
+# the region's boundary are kept per process (pantau.lib.kept). Inside: the report and its
+# audit entry, each photo and its audit entry, the submission row. The transaction: BEGIN
+# IMMEDIATE and COMMIT on SQLite (psycopg sends neither as a statement); in a test, the
+# savepoint and its release.
 READS = 2
 WRITES = 3
 PER_PHOTO = 2
