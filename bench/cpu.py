@@ -111,10 +111,11 @@ def callgrind(what: str) -> None:
 
 
 def last_dump_instructions() -> int:
-    """The instruction count (Ir) of the newest callgrind dump of this process."""
-    dumps = sorted(Path.cwd().glob(f"callgrind.out.{os.getpid()}*"), key=os.path.getmtime)
-    for line in dumps[-1].read_text().splitlines():
-        if line.startswith(("summary:", "totals:")):
+    """The instruction count (Ir, every thread of the process) of its newest callgrind dump."""
+    dumps = Path.cwd().glob(f"callgrind.out.{os.getpid()}.*")
+    newest = max(dumps, key=lambda path: int(path.suffix[1:]))
+    for line in reversed(newest.read_text().splitlines()):
+        if line.startswith("totals:"):
             return int(line.split()[1])
     return 0
 
@@ -160,7 +161,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--n", type=int, default=300, help="measured requests of each kind")
     parser.add_argument("--photo-kb", default="0,50", help="0 = no photo")
-    parser.add_argument("--profile", action="store_true", help="cProfile the submissions")
+    parser.add_argument(
+        "--profile",
+        choices=["odk", "odk-photo", "api"],
+        help="cProfile these requests: submissions without or with a photo, API reports",
+    )
     parser.add_argument("--top", type=int, default=30, help="rows of the profile")
     parser.add_argument(
         "--instructions",
@@ -266,11 +271,12 @@ def main() -> None:
         )
     print(f"load average {os.getloadavg()[0]:.1f}")
     if profile is not None:
-        run_profiled(call, submission(0), args.n, profile)
+        made = {"odk": submission(0), "odk-photo": submission(max(photos)), "api": report}
+        run_profiled(call, made[args.profile], args.n, profile)
         if args.save:
             profile.dump_stats(args.save)
         for order in ("tottime", "cumulative"):
-            print(f"\nprofile of the submissions without a photo, by {order}:")
+            print(f"\nprofile of the {args.profile} requests, by {order}:")
             pstats.Stats(profile).sort_stats(order).print_stats(args.top)
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)

@@ -1,12 +1,13 @@
 import os
-import subprocess
-import sys
+import signal
+import time
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 
 from pantau.lib.commands import PantauCommand
@@ -34,10 +35,45 @@ def add_server_arguments(parser) -> None:
     )
 
 
-def start_task_consumer() -> subprocess.Popen:
-    """The Huey consumer (notifications, photos, deadlines) as a child process, so that the
-    default install needs no other service."""
-    return subprocess.Popen([sys.executable, "-m", "pantau", "run_huey", "--quiet"])
+def fork_task_consumer(server) -> None:
+    """gunicorn's when_ready (in the master, the application loaded): the Huey consumer
+    (notifications, photos, deadlines) as a child forked from the master, so that it shares the
+    loaded Django's pages with the web workers (as a process of its own it was 100 MB unshared)
+    and the default install needs no other service."""
+    pid = os.fork()
+    if pid:
+        _consumer["pid"] = pid
+        return
+    status = 1
+    try:
+        for listener in server.LISTENERS:  # the web port is the workers'
+            listener.close()
+        for sig in (*server.SIGNALS, signal.SIGCHLD):  # the master's handlers are not ours
+            signal.signal(sig, signal.SIG_DFL)
+        util._setproctitle("task consumer")
+        call_command("run_huey", "--quiet")
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def stop_task_consumer() -> None:
+    pid = _consumer.pop("pid", None)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(150):  # 15 s, as before
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass  # ended already (the master reaps its children)
+
+
+_consumer: dict[str, int] = {}
 
 
 class PantauServer(BaseApplication):
@@ -84,7 +120,6 @@ class Command(PantauCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         self.stdout.write(_("Serving Pantau on http://%(bind)s/ (Ctrl+C to stop)") % {"bind": bind})
         self.stdout.flush()
-        consumer = None if no_tasks else start_task_consumer()
         # The application is loaded once, in the master, and the workers forked from it share
         # its pages (Django, the URLs, pyxform: most of a worker's memory) instead of each
         # loading its own copy; wsgi.py's gc.freeze() keeps the collector from writing to them.
@@ -98,6 +133,7 @@ class Command(PantauCommand):
                     "worker_class": "gthread",
                     "preload_app": True,
                     "post_fork": _worker_started,
+                    "when_ready": (lambda server: None) if no_tasks else fork_task_consumer,
                     "accesslog": "-",
                     "timeout": 60,
                     "graceful_timeout": 10,
@@ -109,6 +145,4 @@ class Command(PantauCommand):
                 }
             ).run()
         finally:
-            if consumer is not None:
-                consumer.terminate()
-                consumer.wait(timeout=15)
+            stop_task_consumer()
