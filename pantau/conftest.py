@@ -139,6 +139,16 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture
+def no_demo_reports(db):
+    """The demo's field reports (its officials' scheduled reports among them) deleted inside
+    the test's transaction (rolled back after it): for a test that needs places without a
+    report, or counts only reports of its own."""
+    from pantau.monitoring.models import Report
+
+    Report.objects.all().delete()
+
+
+@pytest.fixture
 def new_report(users):
     def _new(username="desa-3513012001", region=NGADISARI, **kw):
         report, _created = do_submit_report(

@@ -102,3 +102,30 @@ def do_set_phone(user, *, acting_user, phone: str) -> str:
                 after={"phone": phone},
             )
     return phone
+
+
+def do_set_rank_and_nip(user, *, acting_user, rank: str, nip: str) -> tuple[str, str]:
+    """Set the rank (pangkat, golongan) and NIP printed under the user's signature on the
+    letters they sign; Invalid when the NIP does not have 18 digits or the rank is too long."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from pantau.lib.nip import normalize_nip
+
+    rank = " ".join((rank or "").split())
+    if len(rank) > 100:
+        raise Invalid(_("The rank is too long."), fields={"rank": _("at most 100 characters")})
+    try:
+        nip = normalize_nip(nip)
+    except ValidationError as exc:
+        raise Invalid(exc.messages[0], fields={"nip": exc.messages[0]}) from None
+    before = {"rank": user.rank, "nip": user.nip}
+    after = {"rank": rank, "nip": nip}
+    if before != after:
+        with transaction.atomic():
+            get_user_model().objects.filter(pk=user.pk).update(**after)
+            user.rank, user.nip = rank, nip
+            audit.record(
+                actor=acting_user, action="user.rank_nip", obj=user, before=before, after=after
+            )
+    return rank, nip

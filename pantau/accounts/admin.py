@@ -14,7 +14,7 @@ class UserAdmin(AuditedUserAdmin):
     filter_horizontal = ["regions", "groups", "user_permissions"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["full_name", "email", "phone"]}),
+        (_("Person"), {"fields": ["full_name", "email", "phone", "rank", "nip"]}),
         (_("Role and territory"), {"fields": ["role", "position", "agency", "regions"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),

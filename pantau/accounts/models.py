@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pantau.instruction.models import Role
+from pantau.lib.nip import normalize_nip
 from pantau.lib.phones import normalize
 
 
@@ -47,6 +48,21 @@ class User(AbstractUser):
         blank=True,
         help_text=_("international form, e.g. +6281234567890 (WhatsApp and SMS reports)"),
     )
+    # For the signature block of the official letters the person signs (naskah dinas): their
+    # civil-service rank and NIP (Nomor Induk Pegawai), kept with the person, who changes office
+    # with them. Set by the instruction file's `people:` / `camat:` entries or on the profile.
+    rank = models.CharField(
+        _("rank (pangkat, golongan)"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. Pembina (IV/a)"),
+    )
+    nip = models.CharField(
+        _("NIP"),
+        max_length=21,
+        blank=True,
+        help_text=_("civil servant number, 18 digits, e.g. 19750312 200003 1 004"),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -67,6 +83,10 @@ class User(AbstractUser):
             self.phone = normalize(self.phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
+        try:
+            self.nip = normalize_nip(self.nip)
+        except ValidationError as exc:
+            raise ValidationError({"nip": exc.messages}) from None
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username

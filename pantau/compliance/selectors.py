@@ -272,6 +272,16 @@ def schedule(
     return [(rule, days) for rule, days in found if days]
 
 
+def last_scheduled_day(operation: Operation, day: dt.date) -> dt.date | None:
+    """The latest day on or before `day` on which some active rule expects reports (None: no
+    such day): where a page outside the stages opens, rather than on a day that expects none."""
+    first = min(operation.stages.values_list("starts_on", flat=True), default=None)
+    if first is None or day < first:
+        return None
+    days = [d for _rule, found in schedule(operation, first, day) for d in found]
+    return max(days, default=None)
+
+
 def expected_slots(
     operation: Operation,
     rules: list[tuple[ReportingRule, set[dt.date]]],

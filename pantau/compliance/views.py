@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pantau.compliance import selectors
 from pantau.compliance.forms import ComplianceForm
 from pantau.figures import desk
-from pantau.figures.days import opening_day
+from pantau.figures.days import OpeningDay, opening_day
 from pantau.lib.clock import WIB
 from pantau.lib.dbrouter import replica_reads
 from pantau.lib.errors import Invalid
@@ -40,8 +40,14 @@ def _filters(request, context: dict):
     if not (day or data.get("since") or data.get("until")):
         # no day asked: today, or the operation's latest day with data (figures.days)
         operation = _choice(request, data.get("region") or None).chosen
-        context["opening"] = opening_day(operation, timezone.now())
-        day = context["opening"].day
+        opening = opening_day(operation, timezone.now())
+        if opening.moved and operation is not None:
+            # the latest day with data that expects reports (the days after the last rule's
+            # stage expect none: the page would show only zeros)
+            scheduled = selectors.last_scheduled_day(operation, opening.day)
+            opening = OpeningDay(scheduled, True) if scheduled else opening
+        context["opening"] = opening
+        day = opening.day
     try:
         start, end = selectors.period(date=day, since=data.get("since"), until=data.get("until"))
     except Invalid as exc:

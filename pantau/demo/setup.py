@@ -85,6 +85,41 @@ def _set_demo_phones(users) -> None:
     User.objects.bulk_update(changed, ["phone"])
 
 
+# Demo ranks and NIPs (INVENTED, like the officials' placeholder names) for the signature blocks
+# of the letters they sign: a camat signs the kecamatan report, an Asisten the cluster's. The
+# regency gives the real ones in the instruction file (`pangkat:`, `nip:` of a person) or the
+# officials on their profile page. The Pj Bupati, a real person, is left without one.
+DEMO_RANKS = {
+    Role.CAMAT: "Pembina (IV/a)",
+    Role.COORDINATOR: "Pembina Utama Muda (IV/c)",
+    Role.OPD: "Pembina Tingkat I (IV/b)",
+}
+
+
+def demo_officials(users) -> dict[str, tuple[str, str]]:
+    """(rank, NIP) of each demo official, by username: the NIP's four groups are a birth date
+    in the 1970s, an appointment in the early 2000s, 1 or 2, and a sequence (all invented)."""
+    found = {}
+    ranked = sorted((u for u in users if u.role in DEMO_RANKS), key=lambda u: u.username)
+    for i, user in enumerate(ranked):
+        born = f"19{70 + i % 10}{1 + i % 12:02d}{1 + (7 * i) % 28:02d}"
+        appointed = f"{1998 + i % 8}{1 + (5 * i) % 12:02d}"
+        nip = f"{born} {appointed} {1 + i % 2} {i + 1:03d}"
+        found[user.username] = (DEMO_RANKS[user.role], nip)
+    return found
+
+
+def _set_demo_officials(users) -> None:
+    officials = demo_officials(users)
+    changed = []
+    for user in users:
+        rank, nip = officials.get(user.username, (user.rank, user.nip))
+        if (user.rank, user.nip) != (rank, nip):
+            user.rank, user.nip = rank, nip
+            changed.append(user)
+    get_user_model().objects.bulk_update(changed, ["rank", "nip"])
+
+
 def demo_password() -> str:
     return os.environ.get("PANTAU_DEMO_PASSWORD") or "pantau-demo"
 
@@ -119,6 +154,7 @@ def setup_demo(progress: Callable[[str], None] = lambda m: None) -> list:
         )
         _set_demo_password(users)
         _set_demo_phones(users)
+        _set_demo_officials(users)
     progress(_("Adding example reports and problems ..."))
     add_examples()
     progress(_("Collecting static files ..."))

@@ -37,6 +37,8 @@ from pantau.problems.models import OPEN, Problem, Status
 from pantau.problems.selectors import overdue_q
 from pantau.regions.models import Level, Region
 
+EMPTY = Stats()  # nothing counted
+
 # Backends, registered by the apps that provide them (see `register`).
 COUNTS: list[Callable[["Selection", int], Any]] = []  # -> (stats, by_category) or None
 SERIES: list[Callable[["Selection"], Any]] = []  # -> {day: {"opened", "resolved"}} or None
@@ -215,7 +217,10 @@ class Figures:
 
         def compute():
             found = self._fast_counts(length)
-            return found[0] if found is not None else direct_stats(self.selection, length)
+            stats = found[0] if found is not None else direct_stats(self.selection, length)
+            # a region with nothing in the period has no entry, whichever way it was counted
+            # (the rollups keep rows of other days; the base rows, problems closed before it)
+            return {code: s for code, s in stats.items() if s != EMPTY}
 
         return cached(self.selection.cache, self.selection.key("stats", length), compute)
 

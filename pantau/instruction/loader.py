@@ -850,6 +850,8 @@ def _apply_person(person, *, position, role, agency, regions, counts) -> None:
         "email": person.email,
         # a number the file does not give is the person's own (set on the profile page)
         **({"phone": person.phone} if person.phone else {}),
+        **({"rank": person.pangkat} if person.pangkat else {}),
+        **({"nip": person.nip} if person.nip else {}),
         "is_staff": role == Role.ADMIN,
         "is_superuser": role == Role.ADMIN,
     }

@@ -108,6 +108,21 @@ class PersonRef(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: str = ""
     phone: str = ""
+    # for the signature block of the letters they sign; not given: kept from the profile
+    pangkat: str = Field(default="", max_length=100)
+    nip: str = ""
+
+    @field_validator("nip", mode="before")
+    @classmethod
+    def _nip(cls, value):
+        from django.core.exceptions import ValidationError
+
+        from pantau.lib.nip import normalize_nip
+
+        try:
+            return normalize_nip(str(value))
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
 
     @field_validator("phone", mode="before")
     @classmethod

@@ -144,8 +144,8 @@ def _signatory(spec: Spec, letter: dict) -> dict:
     return {
         "title": position.title if position else "",
         "name": _person(holder),
-        "rank": "",
-        "nip": "",
+        "rank": holder.rank if holder else "",
+        "nip": holder.nip if holder else "",
     }
 
 

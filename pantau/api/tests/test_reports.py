@@ -152,8 +152,9 @@ def test_one_report_inside_and_outside(api_as, new_report):
 
 
 @pytest.fixture
-def three(new_report):
-    """A village report and a kecamatan report in Sukapura, one in Tongas."""
+def three(no_demo_reports, new_report):
+    """A village report and a kecamatan report in Sukapura, one in Tongas (and no other: the
+    demo's are removed, so that each filter's answer is exactly the test's)."""
     return {
         "village": new_report(situation="waspada"),
         "sukapura": new_report(

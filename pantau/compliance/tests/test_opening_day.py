@@ -1,5 +1,6 @@
 """The day /kepatuhan/ opens on: today inside the operation's stages; outside them the
-operation's latest day with data, said on the page; an explicit day always wins."""
+operation's latest day with data that expects reports (a day no rule expects any would show
+only zeros), said on the page; an explicit day always wins."""
 
 import datetime as dt
 import uuid
@@ -7,8 +8,9 @@ import uuid
 import time_machine
 from django.utils import timezone
 
+from pantau.compliance.selectors import compliance
 from pantau.compliance.tests.conftest import kecamatan, wib
-from pantau.instruction.models import Operation
+from pantau.instruction.models import Operation, ReportingRule
 from pantau.lib.clock import WIB, local_date
 from pantau.monitoring.actions import do_submit_report
 from pantau.monitoring.models import Report
@@ -37,12 +39,19 @@ def test_outside_the_stages_it_opens_on_the_latest_day_with_data_and_says_so(use
     shown = page.context["start"]
     assert page.context["end"] == shown and page.context["opening"].moved
     days = _days_with_data(operation, first, local_date(timezone.now()))
-    assert shown in days and shown == max(days)
+    expecting = {d for d in days if compliance(region=operation.region, start=d, end=d).expected}
+    assert shown in expecting and shown == max(expecting)
+    assert max(days) > shown  # the demo's last problem is in the recapitulation: no rule then
+    assert page.context["result"].expected > 0
     html = page.content.decode()
     assert NOTICE in html and f'data-opening-day="{shown:%Y-%m-%d}"' in html
 
 
-def test_a_report_on_the_last_stage_day_moves_the_opening_day_there(users, login):
+def test_a_report_on_the_last_stage_day_moves_the_opening_day_to_the_last_day_expecting_one(
+    users, login
+):
+    """16 December (the recapitulation's last day) has data but no rule: the page opens on
+    the last day before it that expects reports; with a rule for that stage, on the 16th."""
     operation = Operation.objects.get(status="active")
     _first, last = _span(operation)
     do_submit_report(
@@ -53,7 +62,20 @@ def test_a_report_on_the_last_stage_day_moves_the_opening_day_there(users, login
         situation="aman",
         answers={"rekap_mulai": "ya", "kotak_suara_aman": "ya"},
     )
-    page = login("bupati").get("/kepatuhan/")
+    client = login("bupati")
+    assert client.get("/dasbor/").context["opening"].day == last
+    page = client.get("/kepatuhan/")
+    assert page.context["start"] == dt.date(2024, 11, 28) and page.context["opening"].moved
+    ReportingRule.objects.create(
+        operation=operation,
+        code="camat-rekap",
+        name="Laporan camat selama rekapitulasi",
+        role="camat",
+        stage=operation.stages.get(code="rekapitulasi"),
+        times=["12:00"],
+        grace_minutes=60,
+    )
+    page = client.get("/kepatuhan/")
     assert page.context["start"] == last and page.context["opening"].moved
 
 

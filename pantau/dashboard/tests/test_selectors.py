@@ -108,7 +108,10 @@ def child(data, code):
     return next(c for c in data["children"] if c["code"] == code)
 
 
-def test_the_situation_follows_reports_and_problems(users, new_report, new_problem, act):
+def test_the_situation_follows_reports_and_problems(
+    users, no_demo_reports, new_report, new_problem, act
+):
+    """Lumbang from no report at all (the demo's removed) to aman, waspada, rawan and back."""
     bupati = users["bupati"]
     region = Region.objects.get(code="35.13")
     now = aware(VOTING_DAY)  # (reports then, answering the voting-day checklist)
