@@ -80,6 +80,15 @@ def check_period(start: dt.date, end: dt.date) -> None:
         )
 
 
+def check_letter_date(letter_date: dt.date | None, end: dt.date, today: dt.date) -> None:
+    """A letter is dated on or after the last day it reports on, and not in the future."""
+    if letter_date is not None and not end <= letter_date <= today:
+        raise Invalid(
+            _("The letter is dated between the end of the period and today."),
+            fields={"letter_date": _("from the end of the period to today")},
+        )
+
+
 def do_request_report(
     *,
     acting_user,
@@ -87,6 +96,7 @@ def do_request_report(
     region: Region,
     start: dt.date,
     end: dt.date,
+    letter_date: dt.date | None = None,
     cluster: Cluster | None = None,
     schedule_key: str = "",
     schedule_day: dt.date | None = None,
@@ -112,8 +122,10 @@ def do_request_report(
         # The same answer as for a region that does not exist: never reveal what is elsewhere.
         raise NotFound(_("Region not found, or outside your territory."))
     check_period(start, end)
+    today = timezone.localdate(timezone.now(), WIB)
+    check_letter_date(letter_date, end, today)
     with transaction.atomic():
-        day = timezone.localdate(timezone.now(), WIB)
+        day = letter_date or today
         year, seq = numbering.take_number(day=day)
         report = PeriodicReport.objects.create(
             number=numbering.format_number(
@@ -127,6 +139,7 @@ def do_request_report(
             cluster=cluster,
             period_start=start,
             period_end=end,
+            letter_date=letter_date,
             created_by=acting_user,
             schedule_key=schedule_key,
             schedule_day=schedule_day,

@@ -45,6 +45,7 @@ class Spec:
     end: dt.date
     recommendations: str = ""
     number: str = ""
+    letter_date: dt.date | None = None  # the letter's date; None: the day it is made
 
     @property
     def since(self) -> dt.datetime:
@@ -89,6 +90,7 @@ def spec_of(report: PeriodicReport) -> Spec:
         end=report.period_end,
         recommendations=report.recommendations,
         number=report.number,
+        letter_date=report.letter_date or timezone.localtime(report.created_at, WIB).date(),
     )
 
 
@@ -98,6 +100,11 @@ def kecamatan_of_spec(spec: Spec) -> list[Region]:
     if spec.scope == Scope.CLUSTER:
         return list(spec.cluster.kecamatan.order_by("code"))
     return list(Region.objects.filter(parent=spec.region, level=RegionLevel.KECAMATAN))
+
+
+def letter_day(spec: Spec, now: dt.datetime) -> dt.date:
+    """The date the letter carries: the one asked for, else the day it is made (WIB)."""
+    return spec.letter_date or timezone.localtime(now, WIB).date()
 
 
 def long_date(day) -> str:
@@ -219,7 +226,7 @@ def _build(spec: Spec, now: dt.datetime) -> dict:
         "compliance": compliance,
         "signature": {
             "place": (spec.operation.letter or {}).get("place") or spec.operation.region.name,
-            "date": long_date(timezone.localtime(now, WIB).date()),
+            "date": long_date(letter_day(spec, now)),
             **_signatory(spec, spec.operation.letter or {}),
         },
         "map": {"regions": _map_regions(kecamatan, kecamatan_rows)},
@@ -416,7 +423,7 @@ def _letter(spec: Spec, c: dict, now: dt.datetime) -> dict:
     addressee, closing and tembusan (the instruction file's `letter` section)."""
     letter = spec.operation.letter or {}
     kop = letter.get("kop") or {}
-    day = timezone.localtime(now, WIB).date()
+    day = letter_day(spec, now)
     number = spec.number or numbering.preview_number(
         letter.get("number", ""), day=day, scope=spec.scope
     )
@@ -444,7 +451,12 @@ def _letter(spec: Spec, c: dict, now: dt.datetime) -> dict:
         "number": number,
         "sifat": letter.get("sifat") or "Biasa",
         "lampiran": _("1 (one) file") if annex else "–",
-        "hal": (letter.get("hal") or str(_("Periodic report"))) + " – " + c["header"]["subject"],
+        # the subject names what and when the letter covers: read years later, it still says so
+        "hal": (letter.get("hal") or str(_("Periodic report")))
+        + " – "
+        + c["header"]["subject"]
+        + ", "
+        + c["period"]["label"],
         "addressee": letter.get("addressee") or _("Yth. Penjabat Bupati"),
         "addressee_place": letter.get("addressee_place") or "di Tempat",
         "penutup": letter.get("penutup") or "",

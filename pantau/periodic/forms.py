@@ -44,6 +44,12 @@ class RequestForm(forms.Form):
     target = forms.ChoiceField(label=_("Report on"))
     period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    letter_date = forms.DateField(
+        label=_("Letter date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("empty: today"),
+    )
 
     def __init__(self, *args, user, operation=None, **kwargs):
         super().__init__(*args, **kwargs)

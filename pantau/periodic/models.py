@@ -70,6 +70,8 @@ class PeriodicReport(models.Model):
     )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
+    # the date the letter carries (tanggal surat); None: the day it was requested
+    letter_date = models.DateField(_("letter date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.GENERATING
     )

@@ -38,6 +38,7 @@ def report_list(request):
                 **data["target"],
                 start=data["period_start"],
                 end=data["period_end"],
+                letter_date=data.get("letter_date"),
             )
         except PantauError as exc:
             pantau_error_to_form(form, exc)

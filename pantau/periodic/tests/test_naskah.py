@@ -200,3 +200,71 @@ def test_an_emblem_named_in_the_file_is_printed_in_the_kop(tmp_path):
     assert list(first.images), "the emblem is an image on the first page"
     doc = Document(io.BytesIO(render.render(data, "docx")))
     assert doc.inline_shapes, "the emblem is a picture in the DOCX"
+
+
+@pytest.mark.parametrize(
+    "scope,code,username",
+    [(Scope.KECAMATAN, "35.13.07", "camat-tiris"), (Scope.CLUSTER, "adum", "asisten-adum")],
+)
+def test_the_camat_and_asisten_sign_with_jabatan_nama_pangkat_and_nip(users, scope, code, username):
+    """The signature block of a kecamatan and a cluster report: the signer's position, name,
+    rank and NIP from their account (the demo's invented ones; set on the profile page)."""
+    from pantau.instruction.models import Cluster
+
+    cluster = Cluster.objects.get(code=code) if scope == Scope.CLUSTER else None
+    region = cluster.operation.region if cluster else Region.objects.get(code=code)
+    spec = content.Spec(
+        operation=Operation.objects.get(code="pilkada-2024-probolinggo"),
+        scope=scope,
+        region=region,
+        cluster=cluster,
+        start=START,
+        end=END,
+    )
+    signer = users[username]
+    assert signer.rank and re.fullmatch(r"\d{8} \d{6} [12] \d{3}", signer.nip)
+    sig = content.build(spec)["signature"]
+    assert sig["title"] == signer.position.title and sig["name"] == signer.full_name
+    assert (sig["rank"], sig["nip"]) == (signer.rank, signer.nip)
+    text = " ".join(
+        " ".join(
+            p.extract_text()
+            for p in PdfReader(io.BytesIO(render.render(content.build(spec), "pdf"))).pages
+        ).split()
+    )
+    assert f"{signer.rank} NIP. {signer.nip}" in text and "NIP. ….." not in text
+
+
+def test_the_letter_is_dated_as_asked_and_its_subject_names_the_period(users, login):
+    """Dated the day it is issued unless the requester gives a date (not before the period's
+    end, not in the future); the subject (hal) says what period the letter covers."""
+    client = login("camat-tongas")
+    page = client.post(
+        "/laporan-berkala/",
+        {
+            "target": "kecamatan:35.13.23",
+            "period_start": "2024-11-27",
+            "period_end": "2024-11-28",
+            "letter_date": "2024-11-29",
+        },
+    )
+    assert page.status_code == 302
+    from pantau.periodic.models import PeriodicReport
+
+    report = PeriodicReport.objects.latest("pk")
+    assert report.letter_date == dt.date(2024, 11, 29) and report.number.endswith("/2024")
+    data = content.build(content.spec_of(report))
+    assert data["signature"]["date"] == "29 November 2024"
+    assert data["letter"]["hal"].endswith("Kecamatan Tongas, 27 November 2024 – 28 November 2024")
+    for bad in ("2024-11-26", "2999-01-01"):
+        refused = client.post(
+            "/laporan-berkala/",
+            {
+                "target": "kecamatan:35.13.23",
+                "period_start": "2024-11-27",
+                "period_end": "2024-11-28",
+                "letter_date": bad,
+            },
+        )
+        assert refused.status_code == 400
+        assert "antara akhir periode dan hari ini" in refused.content.decode()

@@ -13,12 +13,15 @@ import time
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pantau.instruction.models import Cluster
+from pantau.lib.clock import WIB
 from pantau.lib.commands import PantauCommand
+from pantau.lib.errors import Invalid
 from pantau.periodic import content, render
-from pantau.periodic.actions import check_period, resolve_scope
+from pantau.periodic.actions import check_letter_date, check_period, resolve_scope
 from pantau.periodic.models import Format, Scope
 from pantau.regions.models import Region
 
@@ -45,6 +48,9 @@ class Command(PantauCommand):
         parser.add_argument("--scope", choices=Scope.values, help="default: from the region")
         parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
         parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (default: --from)")
+        parser.add_argument(
+            "--date", dest="letter_date", help="the letter's date, YYYY-MM-DD (default: today)"
+        )
         parser.add_argument("--format", choices=Format.values, default=Format.PDF)
         parser.add_argument("--output", required=True, help="the file to write")
 
@@ -68,6 +74,11 @@ class Command(PantauCommand):
             scope=options["scope"], region=region, cluster=cluster
         )
         check_period(start, end)
+        letter_date = _date(options["letter_date"]) if options["letter_date"] else None
+        try:
+            check_letter_date(letter_date, end, timezone.localdate(timezone.now(), WIB))
+        except Invalid as exc:
+            raise CommandError(exc.message) from None
         began = time.monotonic()
         subject = cluster.name if cluster else region.title
         self.progress(_("Gathering the figures of %(subject)s ...") % {"subject": subject})
@@ -78,6 +89,7 @@ class Command(PantauCommand):
             cluster=cluster,
             start=start,
             end=end,
+            letter_date=letter_date,
         )
         data = content.build(spec)
         self.progress(
