@@ -83,9 +83,24 @@ def compliance_page(request):
         result=result, scope=scope, start=start, end=end, clusters=result.clusters, missing=missing
     )
     context["missing_rows"] = _with_phones(missing)
+    context["trouble"], context["complete"] = trouble_first(result.children)
     if request.htmx and request.htmx.target == "compliance-missing":
         return render(request, "compliance/_missing.html", context)
     return render(request, "compliance/page.html", context)
+
+
+def trouble_first(children: list) -> tuple[list, list]:
+    """The kecamatan (or regions) with reports missing, the most missing first (then the
+    lowest reporting rate), and the others: every expected report received, or none expected."""
+    ordered = sorted(
+        children,
+        key=lambda c: (
+            -len(c.missing),
+            c.reporting_rate if c.reporting_rate is not None else 2,
+            c.name,
+        ),
+    )
+    return [c for c in ordered if c.missing], [c for c in ordered if not c.missing]
 
 
 def _choice(request, code: str | None, day: dt.date | None = None) -> desk.Choice:
