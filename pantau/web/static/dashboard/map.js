@@ -97,7 +97,8 @@
   map.on("zoomend moveend", declutter);
 
   // A wide regency on a narrow phone: the map no taller than the areas need (never taller than
-  // its stylesheet says), so the page does not carry an empty band.
+  // its stylesheet says), so the page does not carry an empty band; tall enough to hold an
+  // area's panel whole, its link included (about 230 px on a phone).
   function shrinkTo(bounds) {
     var z = map.getBoundsZoom(bounds, false);
     var a = map.project(bounds.getNorthWest(), z), b = map.project(bounds.getSouthEast(), z);
@@ -106,7 +107,7 @@
     var width = el.clientWidth - 16;
     var need = Math.ceil((width * h) / w) + 24;
     if (need < el.clientHeight) {
-      el.style.height = Math.max(need, 192) + "px";
+      el.style.height = Math.max(need, 248) + "px";
       map.invalidateSize(false);
     }
   }
