@@ -51,6 +51,9 @@ def fork_task_consumer(server) -> None:
         for sig in (*server.SIGNALS, signal.SIGCHLD):  # the master's handlers are not ours
             signal.signal(sig, signal.SIG_DFL)
         util._setproctitle("task consumer")
+        # Background work (a photo's re-encoding, notifications) yields the cores to the
+        # requests during a burst and catches up after it: nothing waits on it in a request.
+        os.nice(TASKS_NICENESS)
         call_command("run_huey", "--quiet")
         status = 0
     finally:
@@ -74,6 +77,7 @@ def stop_task_consumer() -> None:
 
 
 _consumer: dict[str, int] = {}
+TASKS_NICENESS = 10
 
 
 class PantauServer(BaseApplication):
