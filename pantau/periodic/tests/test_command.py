@@ -43,3 +43,44 @@ def test_it_names_bad_input(tmp_path, db):
             "--output", str(tmp_path / "x.pdf"),
         )  # fmt: skip
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_readmes_report_commands_give_letters_full_of_the_demos_story(db, tmp_path):
+    """Every `pantau report` line of the README, run as written (the demo's data): each
+    document holds problems with their suggestions and solutions, and compliance figures."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from docx import Document
+
+    from pantau.demo.examples import PROBLEMS
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^\s+\.venv/bin/pantau (report .+)$", readme, flags=re.M)
+    assert len(lines) >= 3
+    for line in lines:
+        args = shlex.split(line)
+        out = tmp_path / args[args.index("--output") + 1]
+        args[args.index("--output") + 1] = str(out)
+        call_command(*args, verbosity=0)
+        if out.suffix == ".docx":
+            doc = Document(str(out))
+            cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+            text = " ".join(p.text for p in doc.paragraphs) + " " + " ".join(cells)
+        else:
+            text = " ".join(p.extract_text() for p in PdfReader(str(out)).pages)
+        flat = " ".join(text.split())
+        assert "IV. PERMASALAHAN, SARAN DAN SOLUSI" in flat, line
+        assert "Tidak ada masalah" not in flat, line
+        assert any(" ".join(p[6].split()) in flat for p in PROBLEMS), line  # a suggestion
+        assert "Dalam proses" in flat or any(  # a solution, or the latest follow-up
+            s[2]["solution"] in flat for p in PROBLEMS for s in p[7] if s[1] == "resolve"
+        ), line
+        compliance = re.search(
+            r"Dari (\d+) laporan wajib menurut jadwal pelaporan, (\d+) laporan", flat
+        )
+        assert compliance and int(compliance[1]) > 0 and int(compliance[2]) > 0, line
+        assert "NIP. 1" in flat, line  # a complete signature block
+        if "--date" in args:
+            assert "29 November 2024" in flat
