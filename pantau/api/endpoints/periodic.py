@@ -47,6 +47,11 @@ class PeriodicReportIn(BodyIn):
     cluster: Code = Field(None, description="The cluster's code, for a cluster report.")
     period_start: Day = Field(description="First day (YYYY-MM-DD, WIB).")
     period_end: Day = Field(description="Last day (YYYY-MM-DD, WIB), at most a year later.")
+    letter_date: Day = Field(
+        None,
+        description="The letter's date (YYYY-MM-DD, WIB), from period_end to today; "
+        "left out: the day it is requested.",
+    )
 
 
 class FilesOut(Schema):
@@ -70,6 +75,8 @@ class PeriodicReportOut(Schema):
     cluster: str | None
     period_start: dt.date
     period_end: dt.date
+    letter_date: dt.date | None = Field(description="The letter's date; null: the day requested.")
+    number: str = Field(description="The letter's number (nomor surat).")
     recommendations: str
     error: str
     files: FilesOut = Field(description="Download URLs, null while the file is not ready.")
@@ -101,6 +108,8 @@ def _out(request, report: PeriodicReport) -> dict:
         "cluster": report.cluster.code if report.cluster_id else None,
         "period_start": report.period_start,
         "period_end": report.period_end,
+        "letter_date": report.letter_date,
+        "number": report.number,
         "recommendations": report.recommendations,
         "error": report.error,
         "files": {
@@ -137,6 +146,7 @@ def request_periodic_report(request, payload: PeriodicReportIn):
         cluster=cluster,
         start=payload.period_start,
         end=payload.period_end,
+        letter_date=payload.letter_date,
     )
     report.refresh_from_db()
     return Status(201, _out(request, report))

@@ -41,3 +41,13 @@ def test_the_api_gives_file_urls_when_ready(inventory, generated, api_as):
     assert submitted.status_code == 200 and submitted.json()["frozen"] is True
     received = api_as("bupati").post(f"/periodic-reports/{report.pk}/receive")
     assert received.status_code == 200 and received.json()["status"] == "received"
+
+
+def test_the_api_takes_a_letter_date_from_the_periods_end_to_today(api_as):
+    api = api_as("camat-tongas")
+    body = {"scope": "kecamatan", "region": TONGAS, "period_start": "2024-11-27",
+            "period_end": "2024-11-28"}  # fmt: skip
+    dated = api.post("/periodic-reports", {**body, "letter_date": "2024-11-29"})
+    assert dated.status_code == 201, dated.content
+    assert dated.json()["letter_date"] == "2024-11-29" and dated.json()["number"].endswith("2024")
+    error_shape(api.post("/periodic-reports", {**body, "letter_date": "2024-11-20"}), 400)
