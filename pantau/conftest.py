@@ -83,6 +83,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_url(db: int) -> str:
+    """The Redis database `db` (10-15) for a test of the task queue, moved down by
+    PANTAU_TEST_REDIS_SHIFT so that two runs of the suite at once (CI's SQLite and PostgreSQL
+    runs) never share one."""
+    return f"redis://127.0.0.1:6379/{db - int(os.environ.get('PANTAU_TEST_REDIS_SHIFT', '0'))}"
+
+
 def subprocess_env(data_dir: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(PANTAU_DATA_DIR=str(data_dir), **extra)

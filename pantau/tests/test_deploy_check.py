@@ -9,7 +9,7 @@ import subprocess
 import urllib.parse
 import urllib.request
 
-from pantau.conftest import pantau_script, subprocess_env
+from pantau.conftest import pantau_script, redis_url, subprocess_env
 
 
 def production_env(data_dir, **extra) -> dict:
@@ -17,7 +17,7 @@ def production_env(data_dir, **extra) -> dict:
         PANTAU_HTTPS="1",
         PANTAU_SECRET_KEY=secrets.token_urlsafe(64),
         PANTAU_ALLOWED_HOSTS="pantau.example.go.id",
-        PANTAU_REDIS_URL="redis://127.0.0.1:6379/13",
+        PANTAU_REDIS_URL=redis_url(13),
         PANTAU_REQUIRE_2FA="1",
     )
     if os.environ.get("DATABASE_URL"):

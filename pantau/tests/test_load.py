@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pantau.conftest import ARTIFACTS, REPO, free_port, pantau_script, subprocess_env
+from pantau.conftest import ARTIFACTS, REPO, free_port, pantau_script, redis_url, subprocess_env
 from pantau.tests.helpers import database_url, server_sql
 
 LOAD_SECONDS = int(os.environ.get("PANTAU_LOAD_SECONDS", "45"))
 LOAD_USERS = int(os.environ.get("PANTAU_LOAD_USERS", "20"))
-REDIS_URL = os.environ.get("PANTAU_LOAD_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("PANTAU_LOAD_REDIS_URL", redis_url(15))
 TOKEN_ACCOUNTS = [
     "desa-3513012001",
     "pemantau-kraksaan",

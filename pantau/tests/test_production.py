@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pantau.conftest import free_port, pantau_script
+from pantau.conftest import free_port, pantau_script, redis_url
 from pantau.tests.helpers import (  # noqa: F401
     keys_in,
     object_bytes,
@@ -29,7 +29,7 @@ from pantau.tests.helpers import (  # noqa: F401
 )
 from pantau.web.tests.helpers import png_bytes
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = redis_url(14)
 PASSWORD = "pantau-demo"
 VOTING_ANSWERS = {"tps_buka_tepat": "ya", "surat_suara_cukup": "ya", "gangguan": "tidak ada"}
 YEAR = 365 * 24 * 3600

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pantau.conftest import pantau_script
+from pantau.conftest import pantau_script, redis_url
 
 SUBMIT_PHOTO = """
 import io, uuid, datetime as dt
@@ -59,7 +59,7 @@ def test_the_server_runs_its_own_consumer_on_sqlite(demo_server):
 def test_consumers_on_redis_run_what_another_process_enqueued(demo_server):
     import redis
 
-    url = "redis://127.0.0.1:6379/15"
+    url = redis_url(15)
     redis.Redis.from_url(url).flushdb()
     env = {**demo_server["env"], "PANTAU_REDIS_URL": url}
     photo_id = shell(env, SUBMIT_PHOTO)
