@@ -244,6 +244,8 @@ PAGES = [
     ("camat-tongas", "/laporan/baru/"),
     ("camat-tongas", "/masalah/baru/"),
     ("camat-tongas", "/masalah/{problem}/"),
+    ("camat-tongas", "/kepatuhan/"),
+    ("camat-tongas", "/akun/profil/"),  # rank and NIP for the signature block
 ]
 
 
@@ -261,6 +263,15 @@ def test_every_desk_page_fits_and_passes_axe(desk, browser, shots, username, pat
     assert seen["wide"] <= seen["inner"], (url, seen)
     assert seen["header"] <= (64 if small else 100), (url, seen)
     assert_no_serious_violations(page, f"{url} {username} {viewport['width']}")
+    if url.startswith("/kepatuhan/"):  # trouble first: the summary, then the most missing
+        missing = page.eval_on_selector_all(
+            "#compliance-result > .comp-wrap tbody td.miss", "tds => tds.map(t => +t.textContent)"
+        )
+        assert missing == sorted(missing, reverse=True), (url, missing)
+        # the summary, or (a day of no rule: the test's problems keep the page on today)
+        # the sentence that says no report is expected
+        result = page.inner_text("#compliance-result")
+        assert page.locator("[data-summary]").count() or "tidak mewajibkan laporan" in result
     name = url.split("?")[0].strip("/").replace("/", "-") or "home"
     name += "-period" if "?" in url else ""
     page.screenshot(path=shots / f"page-{name}-{username}-{viewport['width']}.png", full_page=True)
