@@ -51,24 +51,41 @@ def with_coordinators(clusters: Iterable[Cluster]) -> list[Cluster]:
 
 
 def kecamatan_officials(kecamatan: Region) -> dict:
-    """Who serves a kecamatan under the active instruction: cluster, camat, Kepala OPD."""
+    """Who serves a kecamatan under the readable operations: its clusters' coordinators, the
+    camat, the Kepala OPD assigned to it. A seat is its code in the region, so the camat of
+    two operations is one camat and an OPD assigned by both is listed once."""
+    clusters = with_coordinators(
+        Cluster.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
+        .select_related("coordinator", "operation")
+        .order_by("operation_id", "order")
+    )
+    camat: dict[str, dict] = {}
+    for position in (
+        Position.objects.filter(
+            region=kecamatan, role="camat", is_active=True, operation__status__in=READABLE
+        )
+        .prefetch_related("holders")
+        .order_by("operation_id")
+    ):
+        seat = camat.setdefault(position.code, {"title": position.title, "holders": []})
+        seat["holders"] += [h for h in position.holders.all() if h not in seat["holders"]]
+    opd = (
+        Assignment.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
+        .select_related("agency")
+        .order_by("agency__name")
+    )
     return {
-        "clusters": with_coordinators(
-            Cluster.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
-            .select_related("coordinator", "operation")
-            .order_by("operation_id", "order")
-        ),
-        "camat": list(
-            Position.objects.filter(
-                region=kecamatan, role="camat", is_active=True, operation__status__in=READABLE
-            ).prefetch_related("holders")
-        ),
-        "opd": list(
-            Assignment.objects.filter(kecamatan=kecamatan, operation__status__in=READABLE)
-            .select_related("agency")
-            .order_by("agency__name")
-        ),
+        "clusters": _first_of_each(clusters, lambda c: c.coordinator.code),
+        "camat": list(camat.values()),
+        "opd": _first_of_each(opd, lambda a: a.agency_id),
     }
+
+
+def _first_of_each(items, key) -> list:
+    first: dict = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    return list(first.values())
 
 
 def operation_for_region(region: Region) -> Operation | None:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pantau.instruction.loader import PILKADES
-from pantau.instruction.models import Category, Checklist, Operation, Stage
+from pantau.instruction.models import Category, Checklist, Cluster, Operation, Stage
 from pantau.lib.clock import local_date
 from pantau.monitoring.models import Report
 from pantau.problems.models import Problem
@@ -129,3 +129,14 @@ def test_a_copy_of_a_report_stored_before_closing_gets_its_first_answer(both, lo
     answer = json.loads(again.content)
     assert answer["id"] == first["id"] and answer["created"] is False
     assert Report.objects.filter(client_id=data["client_id"]).count() == 1
+
+
+
+def test_the_kecamatan_page_names_each_seat_once_across_the_operations(both, login, users):
+    page = login(CAMAT).get(f"/wilayah/{TONGAS}/").content.decode()
+    officials = page[page.index("<dl>") : page.index("</dl>")]
+    assert officials.count("<dt>Camat</dt>") == 1
+    assert users[CAMAT].get_full_name() in officials
+    seats = {c.coordinator.code for c in Cluster.objects.filter(kecamatan__code=TONGAS)}
+    assert Cluster.objects.filter(kecamatan__code=TONGAS).count() == 2  # one per operation
+    assert officials.count("<dt>Koordinator</dt>") == len(seats) == 1
