@@ -12,6 +12,14 @@ from pantau.dashboard.tests.test_desk_at_a_glance_browser import DESK, PHONE, lo
 from pantau.web.tests.a11y import serious_violations
 
 NOTICE = "Hari ini di luar tahapan"
+# Every select of the filters is wide enough for the option it shows (measured in its own font,
+# less room for the arrow).
+CHOICES_READ_WHOLE = """() => [...document.querySelectorAll('.filters select')].every(s => {
+    const style = getComputedStyle(s), pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.font;
+    const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return pen.measureText(s.options[s.selectedIndex].text).width <= room - 20;
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +75,8 @@ def test_the_desk_opens_on_the_latest_day_and_says_so(fresh_demo, browser, shots
     assert order["missing"] and order["missing"] == sorted(order["missing"], reverse=True)
     assert min(order["missing"]) > 0 and order["complete"] > 0 and not order["open"]
     assert len(order["missing"]) + order["complete"] == 24
+    page.locator(".filters-box > summary").click()  # the filters fit: each choice reads whole
+    assert page.evaluate(CHOICES_READ_WHOLE), "a filter's chosen option is cut"
     page.screenshot(path=shots / f"opening-kepatuhan-bupati-{size}.png", full_page=True)
     assert not serious_violations(page)
     fit = page.evaluate(
