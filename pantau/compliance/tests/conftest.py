@@ -44,9 +44,11 @@ STAGE_OF = {dt.date(2024, 11, 26): "masa-tenang", DAY: "pemungutan"}
 
 @pytest.fixture(autouse=True)
 def own_reports(request):
-    """No report but the test's own: the demo's are deleted in the test's transaction (a
-    browser test reads a running demo server of its own, not the test database)."""
-    if "browser" in request.fixturenames:
+    """No report but the test's own: the demo's are deleted in the test's transaction. Not
+    for a test without the database (the pure `match`) nor a browser test (it reads a running
+    demo server of its own, not the test database)."""
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if not uses_db or "browser" in request.fixturenames:
         return
     request.getfixturevalue("no_demo_reports")
     assert not Report.objects.exists()
