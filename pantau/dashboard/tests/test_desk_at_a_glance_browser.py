@@ -190,6 +190,14 @@ def test_the_dashboard_reads_at_a_glance(desk, browser, shots, username, count, 
     page.wait_for_timeout(500)  # the popup's fade and the map's pan to show it whole
     text = panel.inner_text()
     assert "terbuka" in text and "lewat tenggat" in text and "pelaporan" in text
+    link = panel.locator("a").bounding_box()  # nothing of the map lies over the panel's link
+    for x in (link["x"] + 4, link["x"] + link["width"] - 4):
+        over = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y);"
+            " return e.closest('.area-panel') ? '' : e.outerHTML.slice(0, 80); }",
+            [x, link["y"] + link["height"] / 2],
+        )
+        assert not over, f"the panel's link is covered by {over}"
     page.screenshot(path=shots / f"dashboard-{username}-{viewport['width']}-panel.png")
     if username == "bupati":
         panel.locator("a").click()

@@ -19,7 +19,10 @@
   var labels = [];
   patterns();
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false, zoomControl: false });
-  L.control.zoom({ position: "bottomright" }).addTo(map);  // clear of the area's panel
+  L.control.zoom({ position: "bottomright" }).addTo(map);
+  // On a phone an area's panel can reach the corner: the zoom buttons step aside while it is open.
+  map.on("popupopen", function () { el.classList.add("panel-open"); });
+  map.on("popupclose", function () { el.classList.remove("panel-open"); });
   var outline = L.layerGroup().addTo(map);
   var areas = L.layerGroup().addTo(map);
   var markers = L.layerGroup().addTo(map);
