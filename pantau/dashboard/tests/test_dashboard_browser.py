@@ -88,8 +88,11 @@ def test_the_dashboard_shows_exactly_the_territory(
 
         if username == "bupati":  # a click on a kecamatan drills down to its villages
             page.locator('#map path[data-code="35.13.23"]').click()
-            page.locator('.area-panel[data-code="35.13.23"] a').click()
-            page.wait_for_url("**/dasbor/?region=35.13.23")
+            panel = page.locator('.area-panel[data-code="35.13.23"]')
+            panel.wait_for()
+            page.wait_for_timeout(500)  # the popup's fade and the map's pan to show it whole
+            with page.expect_navigation(url="**/dasbor/?region=35.13.23", timeout=60000):
+                panel.locator("a").click()
             assert len(drawn(page, 14)) == 14
             page.screenshot(path=ARTIFACTS / "dashboard-bupati-tongas-1280.png", full_page=True)
         page.close()
