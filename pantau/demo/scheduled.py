@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pantau.compliance.selectors import expected_slots, schedule
-from pantau.instruction.models import Checklist, Operation
+from pantau.instruction.models import Checklist, Operation, Role
 from pantau.lib.clock import WIB
 from pantau.monitoring.actions import do_insert_report, prepare_report
 from pantau.monitoring.models import Channel, Report
@@ -100,7 +100,7 @@ def fate(
     missing, late = 0.03, 0.05
     if kecamatan in REMOTE:
         missing, late = missing + 0.09, late + 0.08
-    if role == "opd":
+    if role == Role.OPD:
         missing, late = missing + 0.07, late + 0.05
     if voting_day and due.date() > voting_day and due.hour < 12:  # after a night of counting
         missing, late = missing + 0.2, late + 0.1
