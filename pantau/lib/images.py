@@ -1,7 +1,9 @@
-"""Photos from the field: check what a file really is, and re-encode it without its metadata."""
+"""Photos from the field: check what a file really is, and keep it without its metadata: as it
+was sent where it can be (a JPEG the phone already made small and upright), re-encoded if not."""
 
 import datetime as dt
 import io
+import re
 import threading
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -88,6 +90,78 @@ def _taken_at(exif: Image.Exif) -> dt.datetime | None:
         return dt.datetime.strptime(str(raw), "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
+
+
+# The segments of a JPEG's header that describe the picture rather than encode it: APP1 to APP15
+# but APP14 (EXIF and XMP in APP1, the ICC profile in APP2, the makers' own) and comments.
+# APP0 (JFIF) and APP14 (Adobe: how the colours are transformed) are needed to decode it.
+_JFIF, _ADOBE, _COMMENT, _START_OF_SCAN, _END_OF_IMAGE = 0xE0, 0xEE, 0xFE, 0xDA, b"\xff\xd9"
+_FRAME_HEADERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+# In the entropy-coded data a 0xFF byte is followed by 0x00 or a restart marker; any of these
+# after the first scan is a metadata segment there (legal between a progressive JPEG's scans).
+_METADATA_MARKER = re.compile(rb"\xff[\xe1-\xed\xef\xfe]")
+
+
+def _is_metadata(marker: int) -> bool:
+    return marker == _COMMENT or (_JFIF < marker <= 0xEF and marker != _ADOBE)
+
+
+def clean_copy(fileobj) -> dict | None:
+    """A JPEG that needs no re-encoding, as it was sent less its metadata, or None.
+
+    It needs none when it is at most MAX_SIDE on both sides, upright (no EXIF rotation), RGB or
+    grey, and whole (ends where a JPEG ends): what ODK Collect (which scales photos down to the
+    form's max-pixels) and the web form's outbox send. Its metadata segments (EXIF with the
+    location and camera, XMP, ICC profile, comments) are dropped by copying the other segments
+    byte for byte; no pixel is decoded or changed. Returns what `reencode` returns.
+    """
+    fileobj.seek(0)
+    data = fileobj.read()
+    fileobj.seek(0)
+    if data[:2] != b"\xff\xd8" or not data.endswith(_END_OF_IMAGE):
+        return None
+    kept, pos, width, height = [data[:2]], 2, 0, 0
+    while True:
+        if data[pos : pos + 1] != b"\xff" or pos + 4 > len(data):
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            pos += 1
+            continue
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if end <= pos + 3 or end > len(data):
+            return None
+        if marker == _START_OF_SCAN:
+            break
+        if marker in _FRAME_HEADERS and end >= pos + 9:
+            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
+        if not _is_metadata(marker):
+            kept.append(data[pos:end])
+        pos = end
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        return None
+    if _METADATA_MARKER.search(data, pos):
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "JPEG" or img.mode not in ("RGB", "L") or img.size != (width, height):
+                return None
+            exif = img.getexif()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    if exif.get(ExifTags.Base.Orientation, 1) != 1:
+        return None
+    location = _gps(exif)
+    kept.append(data[pos:])
+    return {
+        "data": b"".join(kept),
+        "width": width,
+        "height": height,
+        "lat": location[0] if location else None,
+        "lon": location[1] if location else None,
+        "taken_at": _taken_at(exif),
+    }
 
 
 def reencode(fileobj) -> dict:

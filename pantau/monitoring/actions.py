@@ -1,8 +1,10 @@
 """Writes of field reports. The web form, the API and ODK all call these."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from pantau.lib.clock import aware
 from pantau.lib.errors import Forbidden, Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
-from pantau.lib.images import MAX_PIXELS, ImageRejected, TooManyPixels, sniff
+from pantau.lib.images import MAX_PIXELS, ImageRejected, TooManyPixels, clean_copy, sniff
 from pantau.lib.limits import check_lengths
 from pantau.lib.staging import Staging
 from pantau.monitoring import lookups
@@ -260,20 +262,47 @@ def check_photo(upload) -> None:
         ) from None
 
 
-def stage_photo(upload, staging: Staging) -> str:
-    """Check a photo and write it to storage before the caller's transaction; the stored name,
-    for `do_add_photo(..., stored=name)` inside it."""
+@dataclass(frozen=True)
+class StagedPhoto:
+    """A photo checked and written to storage, not recorded yet: as the finished picture
+    (`picture`: what `clean_copy` found) or as the upload, for the task queue to re-encode."""
+
+    name: str
+    picture: dict | None
+
+    def photo(self, **fields) -> Photo:
+        if self.picture is None:
+            return Photo(original=self.name, **fields)
+        photo = Photo(image=self.name, **fields)
+        photo.take(self.picture)
+        return photo
+
+
+def stage_photo(upload, staging: Staging) -> StagedPhoto:
+    """Check a photo and write it to storage before the caller's transaction, for
+    `do_add_photo(..., stored=staged)` inside it. A JPEG the phone made small and upright is
+    kept as sent less its metadata, at once (no pixel decoded); any other is re-encoded later."""
     check_photo(upload)
-    return staging.put(Photo._meta.get_field("original"), upload)
+    picture = clean_copy(upload)
+    if picture is None:
+        return StagedPhoto(staging.put(Photo._meta.get_field("original"), upload), None)
+    finished = ContentFile(picture.pop("data"), name="photo.jpg")
+    return StagedPhoto(staging.put(Photo._meta.get_field("image"), finished), picture)
 
 
 def do_add_photo(
-    report: Report, *, acting_user, upload, stored: str = "", photos_before: int | None = None
+    report: Report,
+    *,
+    acting_user,
+    upload,
+    stored: StagedPhoto | None = None,
+    photos_before: int | None = None,
 ) -> Photo:
     """Accept a JPEG, PNG or WebP photo from the report's author, at most MAX_PHOTOS a report
-    on every channel (the ODK form has three photo fields); it is re-encoded (and its EXIF
-    location read) by the task queue, off the request path. The file is written before the
-    transaction (and removed if it fails); `stored`: `stage_photo` already checked and wrote it.
+    on every channel (the ODK form has three photo fields); one that cannot be kept as sent is
+    re-encoded (and its EXIF location read) by the task queue, off the request path. The file is
+    written before the transaction (and removed if it fails); `stored`: `stage_photo` already
+    checked and wrote it.
     `photos_before`: the caller's transaction inserted `report` itself (no one else sees it
     until it commits) and has added this many photos to it: neither the report's lock nor the
     count of its photos is needed then.
@@ -329,18 +358,17 @@ def do_add_photos(
                     fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
                 )
             photos = []
-            for name in names:
-                photo = Photo(
-                    report=report, uploaded_by=acting_user, original=name, client_id=client_id
-                )
+            for staged in names:
+                photo = staged.photo(report=report, uploaded_by=acting_user, client_id=client_id)
                 photo.save()
                 audit.record(
                     actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
                 )
-                transaction.on_commit(lambda pk=photo.pk: _process_later(pk))
+                if photo.status == Photo.Status.PENDING:
+                    transaction.on_commit(lambda pk=photo.pk: _process_later(pk))
                 photos.append(photo)
-        for name in names:
-            staging.keep(name)
+        for staged in names:
+            staging.keep(staged.name)
     return photos, True
 
 

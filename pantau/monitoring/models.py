@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pantau.lib.clock import aware
+
 
 class Situation(models.TextChoices):
     AMAN = "aman", _("safe (aman)")
@@ -152,3 +154,11 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.pk}"
+
+    def take(self, picture: dict) -> None:
+        """Ready, with the facts of the picture kept (`lib.images.clean_copy` or `reencode`):
+        its size, and the EXIF location and camera time (the camera's clock is WIB's)."""
+        self.width, self.height = picture["width"], picture["height"]
+        self.lat, self.lon = picture["lat"], picture["lon"]
+        self.taken_at = aware(picture["taken_at"]) if picture["taken_at"] else None
+        self.status = Photo.Status.READY

@@ -2,7 +2,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from huey.contrib.djhuey import db_task
 
-from pantau.lib.clock import aware
 from pantau.lib.images import ImageRejected, reencode
 from pantau.monitoring.models import Photo
 
@@ -10,7 +9,7 @@ from pantau.monitoring.models import Photo
 @db_task(retries=2, retry_delay=30)
 def process_photo(photo_id: int) -> None:
     """Re-encode an uploaded photo (orientation applied, metadata dropped, at most 1600 px) and
-    keep its EXIF location and time."""
+    keep its EXIF location and time: the photos `stage_photo` could not keep as sent."""
     photo = Photo.objects.filter(pk=photo_id, status=Photo.Status.PENDING).first()
     if photo is None or not photo.original:
         return
@@ -23,10 +22,7 @@ def process_photo(photo_id: int) -> None:
         return
     with transaction.atomic():
         photo.image.save("photo.jpg", ContentFile(result["data"]), save=False)
-        photo.width, photo.height = result["width"], result["height"]
-        photo.lat, photo.lon = result["lat"], result["lon"]
-        photo.taken_at = aware(result["taken_at"]) if result["taken_at"] else None
-        photo.status = Photo.Status.READY
+        photo.take(result)
         original = photo.original.name
         photo.original = ""
         photo.save()

@@ -20,6 +20,7 @@ from pantau.notify.webhooks import attempt_delivery, retry_delay
 
 logger = logging.getLogger(__name__)
 
+
 def email_message(notification: Notification, connection=None) -> EmailMessage:
     """The plain-text e-mail of one notification: subject = title, body + absolute link."""
     text = notification.body.strip()

@@ -12,6 +12,7 @@ from pantau.instruction import operations
 from pantau.lib.errors import Conflict, Forbidden, Invalid
 from pantau.lib.staging import Staging
 from pantau.monitoring.actions import (
+    StagedPhoto,
     do_add_photo,
     do_insert_report,
     do_store_report,
@@ -106,21 +107,21 @@ def _store_new_report(acting_user, instance: Instance, report: Report, files) ->
     inserts only: no other request sees the report before it commits, so it needs no lock
     and its photos no count. IntegrityError when the instanceID is taken meanwhile."""
     with Staging() as staging:
-        stored: dict[str, tuple[UploadedFile, str]] = {}
+        stored: dict[str, tuple[UploadedFile, StagedPhoto]] = {}
         for name, upload in attachments_to_store(instance, [], files):
             if name not in stored:
                 stored[name] = (upload, stage_photo(upload, staging))
         with transaction.atomic():
             do_insert_report(report)
-            for count, (upload, path) in enumerate(stored.values()):
+            for count, (upload, staged) in enumerate(stored.values()):
                 do_add_photo(
                     report,
                     acting_user=acting_user,
                     upload=upload,
-                    stored=path,
+                    stored=staged,
                     photos_before=count,
                 )
-                staging.keep(path)
+                staging.keep(staged.name)
             submission = OdkSubmission.objects.create(
                 instance_id=instance.instance_id,
                 user=acting_user,
@@ -175,6 +176,7 @@ def _store_carefully(acting_user, instance: Instance, known, prepared, files) ->
                         upload=upload,
                         stored=stored[name],
                     )
+                    staging.keep(stored[name].name)
                 else:
                     do_add_attachment(
                         submission.problem_id,
@@ -182,7 +184,7 @@ def _store_carefully(acting_user, instance: Instance, known, prepared, files) ->
                         upload=upload,
                         stored=stored[name],
                     )
-                staging.keep(stored[name])
+                    staging.keep(stored[name])
                 added.append(name)
             if added:
                 submission.attachment_names = [*submission.attachment_names, *added]

@@ -165,3 +165,60 @@ def test_a_turned_photo_is_still_turned_upright(report, users, django_capture_on
         )
     photo.refresh_from_db()
     assert (photo.width, photo.height) == (200, 400)
+
+
+def with_comment(data: bytes, text: bytes) -> bytes:
+    """`data` with a JPEG comment segment after its start: metadata, as a camera writes."""
+    return data[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + data[2:]
+
+
+def test_a_small_upright_jpeg_is_kept_as_sent_less_its_metadata_at_once(
+    report, users, django_capture_on_commit_callbacks
+):
+    """What ODK Collect sends (scaled to the form's 1600 px): ready in the same request, its
+    pixels the phone's own, its EXIF location read and the EXIF itself, the camera and the
+    comment gone; nothing queued for the task consumer."""
+    sent = with_comment(jpeg_with_gps(size=(1600, 1200)), b"Phone X owner Budi")
+    upload = SimpleUploadedFile("IMG_0002.jpg", sent, content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        photo = do_add_photo(report, acting_user=users["desa-3513012001"], upload=upload)
+    assert not callbacks
+    photo.refresh_from_db()
+    assert (photo.status, photo.width, photo.height) == ("ready", 1600, 1200)
+    assert (photo.lat, photo.lon) == pytest.approx((-7.9105, 112.952), abs=1e-4)
+    assert not photo.original and photo.image.name.endswith(".jpg")
+    kept = photo.image.read()
+    assert b"Phone X" not in kept and b"Exif" not in kept
+    with Image.open(io.BytesIO(kept)) as stored, Image.open(io.BytesIO(sent)) as original:
+        assert not stored.getexif()
+        assert stored.tobytes() == original.tobytes()  # not re-encoded: the same pixels
+
+
+@pytest.mark.parametrize(
+    "why,data",
+    [
+        ("larger than 1600 px", jpeg_with_gps(size=(2000, 1000))),
+        ("not whole", jpeg_with_gps(size=(400, 300))[:-40]),
+        ("a PNG", jpeg_with_gps(size=(400, 300), fmt="PNG")),
+    ],
+)
+def test_a_photo_that_cannot_be_kept_as_sent_is_re_encoded_later(
+    report, users, django_capture_on_commit_callbacks, why, data
+):
+    upload = SimpleUploadedFile("a.jpg", data)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        photo = do_add_photo(report, acting_user=users["desa-3513012001"], upload=upload)
+    assert photo.status == "pending" and photo.original and len(callbacks) == 1, why
+
+
+def test_metadata_between_the_scans_of_a_progressive_jpeg_is_not_kept():
+    from pantau.lib.images import clean_copy
+
+    img = Image.new("RGB", (300, 200), (40, 120, 60))
+    out = io.BytesIO()
+    img.save(out, "JPEG", progressive=True)
+    data = out.getvalue()
+    assert clean_copy(io.BytesIO(data))["data"] == data  # nothing to drop: byte for byte
+    second_scan = data.index(b"\xff\xda", data.index(b"\xff\xda") + 2)
+    hidden = data[:second_scan] + b"\xff\xfe\x00\x06Budi" + data[second_scan:]
+    assert clean_copy(io.BytesIO(hidden)) is None  # re-encoded instead

@@ -131,7 +131,6 @@ def test_a_copy_of_a_report_stored_before_closing_gets_its_first_answer(both, lo
     assert Report.objects.filter(client_id=data["client_id"]).count() == 1
 
 
-
 def test_the_kecamatan_page_names_each_seat_once_across_the_operations(both, login, users):
     page = login(CAMAT).get(f"/wilayah/{TONGAS}/").content.decode()
     officials = page[page.index("<dl>") : page.index("</dl>")]
