@@ -20,6 +20,7 @@ from django.db import transaction
 from pantau.audit import sequencer
 from pantau.audit.hashing import canonical, canonical_json, entry_hash
 from pantau.audit.models import AuditEntry
+from pantau.lib.inserts import insert
 
 __all__ = ["canonical", "canonical_json", "entry_hash", "record", "region_code_of", "snapshot"]
 
@@ -74,7 +75,7 @@ def record(
     # savepoint=False: the entry is part of the caller's transaction, not a nested one. Called
     # outside a transaction, this opens one of its own.
     with transaction.atomic(savepoint=False):
-        entry.save()
+        insert(entry)
         _wake_on_commit()
     return entry
 

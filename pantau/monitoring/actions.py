@@ -20,6 +20,7 @@ from pantau.lib.errors import Forbidden, Invalid, NotFound
 from pantau.lib.geo import distance_km
 from pantau.lib.idempotency import create_once, parse_client_id
 from pantau.lib.images import MAX_PIXELS, ImageRejected, TooManyPixels, clean_copy, sniff
+from pantau.lib.inserts import insert
 from pantau.lib.limits import check_lengths
 from pantau.lib.staging import Staging
 from pantau.monitoring import lookups
@@ -186,7 +187,7 @@ def prepare_report(
 
 def _insert_report(report: Report, savepoint: bool = True) -> Report:
     with transaction.atomic(savepoint=savepoint):
-        report.save()
+        insert(report)
         audit.record(
             actor=report.author,
             action="report.create",
@@ -360,7 +361,7 @@ def do_add_photos(
             photos = []
             for staged in names:
                 photo = staged.photo(report=report, uploaded_by=acting_user, client_id=client_id)
-                photo.save()
+                insert(photo)
                 audit.record(
                     actor=acting_user, action="report.photo", obj=report, after={"photo": photo.pk}
                 )

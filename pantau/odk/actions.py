@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from pantau.instruction import operations
 from pantau.lib.errors import Conflict, Forbidden, Invalid
+from pantau.lib.inserts import insert
 from pantau.lib.staging import Staging
 from pantau.monitoring.actions import (
     StagedPhoto,
@@ -122,13 +123,14 @@ def _store_new_report(acting_user, instance: Instance, report: Report, files) ->
                     photos_before=count,
                 )
                 staging.keep(staged.name)
-            submission = OdkSubmission.objects.create(
+            submission = OdkSubmission(
                 instance_id=instance.instance_id,
                 user=acting_user,
                 form_id=instance.form_id,
                 report=report,
                 attachment_names=list(stored),
             )
+            insert(submission)
     return Receipt(submission=submission, created=True, added=list(stored))
 
 
