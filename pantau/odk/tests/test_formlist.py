@@ -197,3 +197,34 @@ def test_an_account_that_must_use_two_factor_login_is_refused(collect, settings)
     assert refused.status_code == 403
     assert message(refused)[0] == "forbidden"
     assert collect("desa-3513012001").form_list().status_code == 200
+
+
+def test_a_kept_login_is_each_request_s_own_and_ends_with_the_account(
+    client, users, monkeypatch, rf
+):
+    """As a server runs (outside a transaction) the user behind verified credentials is kept in
+    the process: the next request reads nothing at all; each request gets its own copy of the
+    user; switching the account off (a save of the user) ends it at once in this process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pantau.lib import kept
+    from pantau.odk.auth import authenticate_request
+
+    kept.clear_all()
+    monkeypatch.setattr(kept, "enabled", lambda: True)
+    header = {"HTTP_AUTHORIZATION": basic("desa-3513012001", "pantau-demo"), **OPENROSA}
+    assert client.head("/odk/submission", **header).status_code == 204
+    with CaptureQueriesContext(connection) as queries:
+        assert client.head("/odk/submission", **header).status_code == 204
+    assert not queries.captured_queries
+    first = authenticate_request(rf.head("/odk/submission", **header))
+    second = authenticate_request(rf.head("/odk/submission", **header))
+    assert first.pk == second.pk and first is not second
+    first._pantau_territory = "noted by the first request"
+    assert not hasattr(second, "_pantau_territory")
+    user = users["desa-3513012001"]
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert client.head("/odk/submission", **header).status_code == 401
+    kept.clear_all()
