@@ -287,7 +287,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "pantau.lib.cache.FileCache",
         "LOCATION": str(DATA_DIR / "cache"),
     }
 }
