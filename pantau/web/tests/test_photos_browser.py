@@ -6,8 +6,12 @@ The line is throttled by the browser itself (the DevTools protocol's
 Network.emulateNetworkConditions: 400 kbit/s up and down, 400 ms round trip, the phone of the
 issue). The photo is made here with Pillow: 4000x3000 pixels, as a 12 MP phone camera takes it.
 
+A photo the phone already made small and upright is shown at once (issue 18): the form's own
+photo, kept as sent less its metadata, with no wait for the task consumer.
+
 Screenshots go to $PANTAU_SHOTS (or the test's tmp_path)."""
 
+import base64
 import io
 import os
 import random
@@ -41,8 +45,9 @@ WEAK_LINE = {  # bytes per second: 400 kbit/s
 SENT_BUDGET = 500 * 1024
 
 
-def camera_photo(width=4000, height=3000, seed=17) -> bytes:
-    """A JPEG like a phone camera's: a sky, hills, a few shapes, sensor noise; a few MB."""
+def camera_photo(width=4000, height=3000, seed=17, exif=None) -> bytes:
+    """A JPEG like a phone camera's: a sky, hills, a few shapes, sensor noise; a few MB.
+    `exif`: the camera's EXIF block (CAMERA_EXIF by default)."""
     rng = random.Random(seed)
     small = Image.new("RGB", (400, 300))
     draw = ImageDraw.Draw(small)
@@ -57,7 +62,7 @@ def camera_photo(width=4000, height=3000, seed=17) -> bytes:
     noise = Image.effect_noise((width, height), 24).convert("RGB")
     photo = Image.blend(big, noise, 0.12)
     out = io.BytesIO()
-    photo.save(out, "JPEG", quality=92, exif=CAMERA_EXIF.tobytes())
+    photo.save(out, "JPEG", quality=92, exif=(exif or CAMERA_EXIF).tobytes())
     return out.getvalue()
 
 
@@ -71,6 +76,18 @@ def camera_exif() -> Image.Exif:
 
 
 CAMERA_EXIF = camera_exif()
+PHONE_MAKE, PHONE_MODEL = "Xiaomi", "Redmi 9A"
+
+
+def upright_phone_exif() -> Image.Exif:
+    """Held upright (no orientation tag) in Ngadisari, by a named phone: the camera and the
+    place are metadata that must not leave the server."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = PHONE_MAKE, PHONE_MODEL  # Make, Model
+    exif.get_ifd(0x8769)[0x9003] = "2024:11:27 09:30:00"  # DateTimeOriginal
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "S", (7.0, 56.0, 30.0), "E", (112.0, 57.0, 0.0)
+    return exif
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -336,3 +353,132 @@ def test_a_fourth_photo_and_a_pixel_bomb_are_refused_and_nothing_stored_is_lost(
     assert page.locator("#add-photos").count() == 0
     page.screenshot(path=shots / f"report-full-{size}.png", full_page=True)
     context.close()
+
+
+def from_first_scan(data: bytes) -> bytes:
+    """A JPEG from its first start-of-scan marker on: the coded pixels (its header segments,
+    metadata among them, skipped)."""
+    pos = 2
+    while data[pos + 1] != 0xDA:
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return data[pos:]
+
+
+def photo_shown(page) -> dict:
+    """The report's one photo, scrolled to (it loads lazily), displayed and loaded."""
+    img = page.locator(".photos img")
+    assert img.count() == 1
+    img.scroll_into_view_if_needed()
+    wait_for(
+        lambda: img.evaluate("i => i.complete && i.naturalWidth > 0"),
+        timeout=15,
+        message="the photo loaded",
+    )
+    assert img.is_visible()
+    return img.evaluate(
+        "i => ({natural: [i.naturalWidth, i.naturalHeight], width: i.clientWidth,"
+        " alt: i.alt, src: i.getAttribute('src')})"
+    )
+
+
+def nothing_pending(page) -> None:
+    assert page.locator(".photo-pending").count() == 0
+    text = page.inner_text("main").lower()
+    assert "sedang diproses" not in text and "being processed" not in text
+
+
+def open_report_as_a_user_does(page, pk: int) -> int:
+    """Home, the menu (folded on a phone), Reports, the report's row; the taps it took."""
+    taps = 0
+    reports = page.locator("#menu nav a[href='/laporan/']")
+    if not reports.is_visible():
+        page.click("#menu summary")
+        taps += 1
+    reports.click()
+    page.click(f"a.row-title[href='/laporan/{pk}/']")
+    page.wait_for_url(re.compile(rf".*/laporan/{pk}/$"))
+    return taps + 2
+
+
+def test_a_phone_photo_shows_at_once_to_the_village_head_and_to_the_camat(
+    demo_server, browser, shots
+):
+    """Issue 18: the village head of Ngadisari sends a report with a photo from the phone's
+    gallery; the report's page shows it on arrival, not "Foto sedang diproses", the task
+    consumer not waited for; the camat of Sukapura sees it too, and what the server gives has
+    neither the EXIF block nor the phone's name (its location is kept on the photo's row)."""
+    url = demo_server["url"]
+    taken = camera_photo(1200, 900, seed=18, exif=upright_phone_exif())
+    assert b"Exif" in taken and PHONE_MODEL.encode() in taken
+    village = screen(browser, "360")
+    page = village.new_page()
+    log_in(page, url)  # the name, the password, "Masuk"
+    taps = 3
+    page.click("#go-report")
+    taps += 1
+    page.wait_for_url(url + "/laporan/baru/")
+    required = page.evaluate(
+        "new Set([...document.querySelectorAll('#questions [required]')].map(e => e.name)).size"
+    )
+    fill_report(page, "Foto TPS dari HP kepala desa")
+    taps += 1 + required + 1  # the situation, each required answer, the narrative
+    with page.expect_file_chooser() as chooser:
+        page.click("[data-photo-open=gallery]")
+    chooser.value.set_files(jpeg("IMG_20241127_093000.jpg", taken))
+    taps += 2  # the button, the photo in the gallery
+    page.wait_for_selector(".photo-chosen img")
+    # What the form sends: photos.js keeps a JPEG this small (about 200 KB) as it is, EXIF and
+    # all; a larger one it redraws at most 1600 px and carries the EXIF block over.
+    sent = base64.b64decode(
+        page.evaluate(
+            "new Promise(done => { const r = new FileReader();"
+            " r.onload = () => done(r.result.split(',')[1]);"
+            " r.readAsDataURL(document.querySelector('input[name=photos]').files[0]); })"
+        )
+    )
+    assert b"Exif" in sent and PHONE_MODEL.encode() in sent
+    with Image.open(io.BytesIO(sent)) as prepared:
+        assert (prepared.format, prepared.size) == ("JPEG", (1200, 900))
+    page.click("#report-form button[type=submit]")
+    taps += 1
+    page.wait_for_url(re.compile(r".*/laporan/\d+/$"), timeout=30000)
+    pk = int(re.search(r"/laporan/(\d+)/$", page.url).group(1))
+    # The page as it arrived: the photo itself, not its placeholder (no reload, no wait).
+    nothing_pending(page)
+    shown = photo_shown(page)
+    assert shown["natural"] == [1200, 900] and shown["width"] <= 360, shown
+    assert no_sideways_scroll(page)
+    page.screenshot(path=shots / "photo-village-360.png", full_page=True)
+    print(f"the village head's path: {taps} taps ({required} required answers)")
+    (stored,) = photos_of(demo_server, pk)
+    assert stored == {
+        "status": "ready",
+        "width": 1200,
+        "height": 900,
+        "lat": -7.941667,
+        "lon": 112.95,
+    }
+    village.close()
+
+    for size in SIZES:
+        desk = screen(browser, size)
+        camat = desk.new_page()
+        log_in(camat, url, "camat-sukapura")
+        open_report_as_a_user_does(camat, pk)
+        nothing_pending(camat)
+        shown = photo_shown(camat)
+        assert shown["natural"] == [1200, 900], shown
+        assert no_sideways_scroll(camat)
+        camat.screenshot(path=shots / f"photo-camat-{size}.png", full_page=True)
+        if size == "360":
+            served = camat.request.get(url + shown["src"])
+            assert served.ok and served.headers["content-type"] == "image/jpeg"
+            body = served.body()
+            assert b"Exif" not in body
+            assert PHONE_MODEL.encode() not in body and PHONE_MAKE.encode() not in body
+            with Image.open(io.BytesIO(body)) as kept:
+                assert kept.size == (1200, 900) and not kept.getexif()
+            # Kept as the phone sent it, not re-encoded by the task consumer: the same coded
+            # pixels, byte for byte.
+            assert from_first_scan(body) == from_first_scan(sent)
+        desk.close()
