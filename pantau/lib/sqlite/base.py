@@ -23,7 +23,7 @@ import time
 
 from django.db.backends.sqlite3 import base
 
-MAX_POLL = 0.002  # seconds between tries of the cross-process lock
+MAX_POLL = 0.0005  # seconds between tries of the cross-process lock
 
 
 class _Turns:
