@@ -93,7 +93,7 @@ def _taken_at(exif: Image.Exif) -> dt.datetime | None:
 
 
 # The segments of a JPEG's header that describe the picture rather than encode it: APP1 to APP15
-# but APP14 (EXIF and XMP in APP1, the ICC profile in APP2, the makers' own) and comments.
+# except APP14 (EXIF and XMP in APP1, the ICC profile in APP2, the makers' own) and comments.
 # APP0 (JFIF) and APP14 (Adobe: how the colours are transformed) are needed to decode it.
 _JFIF, _ADOBE, _COMMENT, _START_OF_SCAN, _END_OF_IMAGE = 0xE0, 0xEE, 0xFE, 0xDA, b"\xff\xd9"
 _FRAME_HEADERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}

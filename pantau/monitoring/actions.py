@@ -344,7 +344,7 @@ def do_add_photos(
     if client_id and (prior := list(report.photos.filter(client_id=client_id))):
         return prior, False
     with Staging() as staging:
-        names = stored or [stage_photo(upload, staging) for upload in uploads]
+        staged_photos = stored or [stage_photo(upload, staging) for upload in uploads]
         with transaction.atomic(savepoint=photos_before is None):
             if photos_before is None:
                 # the report's row locked: two uploads at once cannot both take the last place
@@ -352,14 +352,14 @@ def do_add_photos(
                 if client_id and (prior := list(report.photos.filter(client_id=client_id))):
                     return prior, False
                 photos_before = Photo.objects.filter(report=report).count()
-            if photos_before + len(names) > MAX_PHOTOS:
+            if photos_before + len(staged_photos) > MAX_PHOTOS:
                 raise Invalid(
                     _("A report has at most %(n)d photos.") % {"n": MAX_PHOTOS},
                     code="too_many_photos",
                     fields={"photo": _("at most %(n)d photos") % {"n": MAX_PHOTOS}},
                 )
             photos = []
-            for staged in names:
+            for staged in staged_photos:
                 photo = staged.photo(report=report, uploaded_by=acting_user, client_id=client_id)
                 insert(photo)
                 audit.record(
@@ -368,7 +368,7 @@ def do_add_photos(
                 if photo.status == Photo.Status.PENDING:
                     transaction.on_commit(lambda pk=photo.pk: _process_later(pk))
                 photos.append(photo)
-        for staged in names:
+        for staged in staged_photos:
             staging.keep(staged.name)
     return photos, True
 
