@@ -152,15 +152,19 @@ def clean_copy(fileobj) -> dict | None:
         return None
     if exif.get(ExifTags.Base.Orientation, 1) != 1:
         return None
-    location = _gps(exif)
     kept.append(data[pos:])
+    return _picture(b"".join(kept), width, height, _gps(exif), _taken_at(exif))
+
+
+def _picture(data: bytes, width: int, height: int, location, taken_at) -> dict:
+    """What `clean_copy` and `reencode` return."""
     return {
-        "data": b"".join(kept),
+        "data": data,
         "width": width,
         "height": height,
         "lat": location[0] if location else None,
         "lon": location[1] if location else None,
-        "taken_at": _taken_at(exif),
+        "taken_at": taken_at,
     }
 
 
@@ -194,11 +198,4 @@ def reencode(fileobj) -> dict:
         ValueError,
     ) as exc:
         raise ImageRejected(str(exc)) from exc
-    return {
-        "data": out.getvalue(),
-        "width": img.width,
-        "height": img.height,
-        "lat": location[0] if location else None,
-        "lon": location[1] if location else None,
-        "taken_at": taken_at,
-    }
+    return _picture(out.getvalue(), img.width, img.height, location, taken_at)

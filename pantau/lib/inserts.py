@@ -39,7 +39,7 @@ def insert(obj) -> None:
     model = type(obj)
     using = router.db_for_write(model, instance=obj)
     connection = connections[using]
-    key = (model, using, connection.vendor)
+    key = (model, using)
     if key not in _statements:
         _statements[key] = _statement(model, connection)
     found = _statements[key]
