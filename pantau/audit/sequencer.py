@@ -29,20 +29,41 @@ from django.utils import timezone
 
 from pantau.audit.hashing import canonical, entry_hash
 from pantau.audit.models import GENESIS_HASH, HASHED_FIELDS, AuditEntry, AuditHead
+from pantau.lib.selects import Select
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500  # entries per transaction
-GATHER_SECONDS = 0.02  # after a wake, wait this long so that a burst is chained as one batch
+GATHER_SECONDS = 0.1  # after a wake, wait this long so that a burst is chained as one batch
 POLL_SECONDS = 1.0  # the thread looks at the queue at least this often
 
 _READ = [name for name in HASHED_FIELDS if name != "prev_hash"]
+
+# The questions asked after every burst, by every worker: compiled once per connection.
+_any_queued = Select(lambda: AuditEntry.objects.filter(seq__isnull=True).values_list("id")[:1])
+_head = Select(lambda: AuditHead.objects.filter(pk=1).values_list("last_seq", "last_hash"))
+_locked = Select(
+    lambda: AuditHead.objects.select_for_update().filter(pk=1).values_list("last_seq", "last_hash")
+)
+_batches: dict[int, Select] = {}
+
+
+def _next_entries(limit: int) -> list[tuple]:
+    if limit not in _batches:
+        _batches[limit] = Select(
+            lambda: (
+                AuditEntry.objects.filter(seq__isnull=True)
+                .order_by("id")
+                .values_list(*_READ)[:limit]
+            )
+        )
+    return _batches[limit]()
 
 
 def chain_queued(batch_size: int = BATCH) -> int:
     """Chain every queued entry (in batches of `batch_size`); the number chained."""
     total = 0
-    while AuditEntry.objects.filter(seq__isnull=True).exists() or not _head_exists():
+    while _any_queued() or not _head():
         done = _chain_batch(batch_size)
         total += done
         if done < batch_size:
@@ -50,16 +71,10 @@ def chain_queued(batch_size: int = BATCH) -> int:
     return total
 
 
-def _head_exists() -> bool:
-    return AuditHead.objects.filter(pk=1).exists()
-
-
 def _chain_batch(limit: int) -> int:
     with transaction.atomic():
         last_seq, last_hash = _locked_head()
-        rows = list(
-            AuditEntry.objects.filter(seq__isnull=True).order_by("id").values_list(*_READ)[:limit]
-        )
+        rows = _next_entries(limit)
         if not rows:
             with connection.cursor() as cursor:  # a rebuilt head moves to the rebuilt entry
                 cursor.execute(_sql().move_head, [last_seq, last_hash])
@@ -104,10 +119,9 @@ def _sql() -> _Sql:
 
 def _locked_head() -> tuple[int, str]:
     """The head's position and hash, locked until the batch commits; created when missing."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).values_list("last_seq", "last_hash")
-    row = head.first()
-    if row is not None:
-        return row
+    found = _locked()
+    if found:
+        return found[0]
     last = (
         AuditEntry.objects.filter(seq__isnull=False)
         .order_by("-seq")
