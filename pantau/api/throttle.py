@@ -3,22 +3,19 @@
 Voting day brings bursts: a kecamatan operator's app re-sending a day's outbox, a village
 reporting every TPS. The allowance (settings.API_WRITE_RATE, PANTAU_API_WRITE_RATE, default
 600/m per user) is far above that and stops only a runaway client or a stolen token flooding the
-desk. Counted in the shared cache (one add/incr per write, fixed window, django-ratelimit's
-counter); over it the answer is 429 `rate_limited` with Retry-After, in the one error shape.
-Reads are not limited here; the login endpoint has its own brake (pantau.accounts.logins).
+desk. Counted in the shared cache (pantau/lib/counters.py, fixed window); over it the answer is
+429 `rate_limited` with Retry-After, in the one error shape. Reads are not limited here; the
+login endpoint has its own brake (pantau.accounts.logins).
 """
 
 import threading
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
 from ninja.throttling import BaseThrottle
 
+from pantau.lib import counters
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _user_key(group, request) -> str:
-    return str(request.auth.pk)
 
 
 class WriteThrottle(BaseThrottle):
@@ -30,11 +27,10 @@ class WriteThrottle(BaseThrottle):
         rate = getattr(settings, "API_WRITE_RATE", "")
         if request.method in SAFE_METHODS or not rate or getattr(request, "auth", None) is None:
             return True
-        usage = get_usage(
-            request, group="pantau-api-write", key=_user_key, rate=rate, increment=True
-        )
-        if usage is not None and usage["should_limit"]:
-            self._local.wait = max(1, usage["time_left"])
+        limit, period = counters.parse_rate(rate)
+        count, left = counters.hit(f"api-write:{request.auth.pk}", period)
+        if count is not None and count > limit:
+            self._local.wait = max(1, left)
             return False
         return True
 
