@@ -32,14 +32,20 @@ class Report(models.Model):
         unique=True,
         help_text=_("made by the sending device; the same id sent again is the same report"),
     )
+    # Each index is one more page written by every report on voting day: the two keys below
+    # are led by the indexes on (operation, observed_at) and (region, observed_at).
     operation = models.ForeignKey(
-        "instruction.Operation", on_delete=models.PROTECT, related_name="reports"
+        "instruction.Operation",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,
     )
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("region"),
         on_delete=models.PROTECT,
         related_name="reports",
+        db_index=False,
     )
     tps = models.CharField(_("TPS number"), max_length=8, blank=True)
     stage = models.ForeignKey(
@@ -63,7 +69,7 @@ class Report(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="reports",
-        db_index=False,  # (led by the index on author and received_at)
+        db_index=False,  # (led by the index on (author, received_at))
     )
     observed_at = models.DateTimeField(_("observed at"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

@@ -35,7 +35,7 @@ def submit_report(request, payload: ReportIn):
         prior = sent_before(Report, payload.client_id, sender=user, sender_field="author_id")
         if prior is None:
             raise
-        return Status(200, output.report_row(prior))
+        return output.answer(output.report_row(prior), 200)
     with field_names({"situation": "status"}):
         report, created = do_submit_report(
             acting_user=user,
@@ -53,7 +53,7 @@ def submit_report(request, payload: ReportIn):
             lat=payload.lat,
             lon=payload.lon,
         )
-    return Status(201 if created else 200, output.report_row(report, new=created))
+    return output.answer(output.report_row(report, new=created), 201 if created else 200)
 
 
 @router.get("", response={200: ReportPage, **errors(400, 401)})
