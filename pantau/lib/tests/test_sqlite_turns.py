@@ -3,6 +3,7 @@ of concurrent write transactions all go through even with SQLite's busy handler 
 which without the queue fails them with "database is locked"."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -121,3 +122,42 @@ def test_another_process_holding_the_turn_is_waited_for(tmp_path):
     theirs.give()
     assert mine.take(timeout=1)
     mine.give()
+
+
+def test_a_wait_given_up_does_not_keep_the_turn(tmp_path):
+    path = str(tmp_path / "turns.sqlite3")
+    mine, theirs, third = _Turns(path), _Turns(path), _Turns(path)
+    assert theirs.take(timeout=1)
+    assert not mine.take(timeout=0.05)  # mine gives up; its waiting thread still waits
+    theirs.give()
+    assert third.take(timeout=2)  # mine's waiter, taking the turn for nobody, gave it back
+    third.give()
+    assert mine.take(timeout=2)  # and mine can wait again
+    mine.give()
+
+
+def test_turns_exclude_each_other_within_and_across_processes(tmp_path):
+    """Two processes' queues (as after fork), four threads each, all taking turns: no two are
+    ever in turn at once, and every turn is taken."""
+    path = str(tmp_path / "turns.sqlite3")
+    processes = [_Turns(path), _Turns(path)]
+    inside, overlaps, turns = [0], [], []
+
+    def writer(turns_of_process):
+        for _ in range(50):
+            assert turns_of_process.take(timeout=10)
+            inside[0] += 1
+            if inside[0] != 1:
+                overlaps.append(inside[0])
+            time.sleep(0.0002)  # hold the turn a little, as a transaction does
+            inside[0] -= 1
+            turns.append(1)
+            turns_of_process.give()
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in processes for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+    assert len(turns) == 2 * 4 * 50
