@@ -8,14 +8,12 @@ sleep out their back-off and a newcomer, still at 1 ms, takes it ahead of them: 
 falls as clients are added and the waits grow to seconds.
 
 Here a write transaction first waits its turn in this process (a lock the releasing thread
-hands over at once) and then across processes (an flock on `<database>-writer.lock`; only one
-thread per process asks), and only then sends BEGIN IMMEDIATE, so that SQLite's lock is nearly
-always free when asked for. The turn ends with the COMMIT or ROLLBACK. When another process
-holds the turn, a thread of this process waits for it in a blocking flock: the kernel wakes it
-the moment the turn is free, and nobody polls (trying every 0.5 ms from five workers cost a
-twentieth of the CPU of a burst). After `timeout` seconds (the database's) of waiting a
-transaction goes ahead without its turn and SQLite's busy handler decides, as without this
-backend. An in-memory database (tests) has one process and needs none of this.
+hands over at once) and then across processes (an flock on `<database>-writer.lock`, tried
+every 0.5-2 ms; only one thread per process asks), and only then sends BEGIN IMMEDIATE, so that
+SQLite's lock is nearly always free when asked for. The turn ends with the COMMIT or ROLLBACK.
+After `timeout` seconds (the database's) of waiting a transaction goes ahead without its turn
+and SQLite's busy handler decides, as without this backend. An in-memory database (tests) has
+one process and needs none of this.
 """
 
 import fcntl
@@ -24,6 +22,8 @@ import threading
 import time
 
 from django.db.backends.sqlite3 import base
+
+MAX_POLL = 0.0005  # seconds between tries of the cross-process lock
 
 
 class _Turns:
@@ -34,11 +34,8 @@ class _Turns:
 
     def __init__(self, path: str):
         self.threads = threading.Lock()
-        self.path = path + "-writer.lock"
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.fd = os.open(path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
         self.pid = os.getpid()
-        self._held: int | None = None  # the descriptor holding the turn (by the thread in turn)
-        self._waiter: _Waiter | None = None
 
     @classmethod
     def of(cls, path: str) -> "_Turns":
@@ -52,73 +49,21 @@ class _Turns:
         deadline = time.monotonic() + timeout
         if not self.threads.acquire(timeout=timeout):
             return False
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._held = self.fd
-            return True
-        except BlockingIOError:
-            pass
-        if self._waiter is None:
-            self._waiter = _Waiter(self.path)
-        if self._waiter.wait(deadline - time.monotonic()):
-            self._held = self._waiter.fd
-            return True
-        self.threads.release()
-        return False
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.threads.release()
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, MAX_POLL)
 
     def give(self) -> None:
-        held, self._held = self._held, None
-        fcntl.flock(held, fcntl.LOCK_UN)
-        if held != self.fd:
-            self._waiter.given_back()
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
         self.threads.release()
-
-
-class _Waiter:
-    """A thread blocked in flock on a descriptor of its own, for whichever thread of this
-    process waits for the turn now (one at a time: the others wait for `threads`). If that
-    thread stops waiting (its timeout), the turn, once taken, is given back at once."""
-
-    def __init__(self, path: str):
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        self.changed = threading.Condition()
-        self.wanted: threading.Event | None = None  # set when the turn is this thread's
-        self.lent = False
-        threading.Thread(target=self._run, name="sqlite-turns", daemon=True).start()
-
-    def wait(self, timeout: float) -> bool:
-        got = threading.Event()
-        with self.changed:
-            self.wanted = got
-            self.changed.notify_all()
-        if got.wait(max(0.0, timeout)):
-            return True
-        with self.changed:
-            if got.is_set():  # in the last instant
-                return True
-            self.wanted = None
-            return False
-
-    def given_back(self) -> None:
-        with self.changed:
-            self.lent = False
-            self.changed.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self.changed:
-                while self.wanted is None:
-                    self.changed.wait()
-            fcntl.flock(self.fd, fcntl.LOCK_EX)  # the GIL is released while it blocks
-            with self.changed:
-                got, self.wanted = self.wanted, None
-                if got is None:  # nobody waits any more
-                    fcntl.flock(self.fd, fcntl.LOCK_UN)
-                    continue
-                self.lent = True
-                got.set()
-                while self.lent:
-                    self.changed.wait()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
