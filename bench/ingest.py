@@ -225,14 +225,16 @@ class Totals:
         for r in self.rounds:
             for status, n in r["statuses"].items():
                 statuses[status] = statuses.get(status, 0) + n
-        return {
+        merged = {
             "rate": sum(r["n"] for r in self.rounds) / sum(r["wall"] for r in self.rounds),
             "p50": latencies[len(latencies) // 2],
             "p95": latencies[int(len(latencies) * 0.95)],
             "statuses": statuses,
-            "rss": max(r["rss"] for r in self.rounds),
-            "cpu": sum(r["cpu"] for r in self.rounds),
         }
+        for key, combine in (("rss", max), ("pss", max), ("load", max), ("cpu", sum)):
+            if key in self.rounds[0]:
+                merged[key] = combine(r[key] for r in self.rounds)
+        return merged
 
 
 def setup_django(env: dict) -> None:

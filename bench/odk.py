@@ -4,6 +4,7 @@ authenticated OpenRosa answer: the framework's floor on this machine).
 
     .venv/bin/python bench/odk.py [--database sqlite|postgres] [--submissions 600]
                                   [--clients 8,16] [--photo-kb 0,50] [--workers 5] [--threads 4]
+                                  [--rounds 2]
     .venv/bin/python bench/odk.py --url http://127.0.0.1:PORT --db DATABASE_URL_OR_SQLITE_PATH
 
 Without `--url` it starts `pantau demo` in a fresh data directory on 127.0.0.1, as
@@ -13,8 +14,11 @@ downloads the voting-day form `pantau-pemungutan` through the form list, writes 
 Collect would write for it, and sends fresh instances (a new instanceID each; with a photo, a
 JPEG of about --photo-kb KB made unique per submission) as multipart `xml_submission_file`
 (+ the photo part) from concurrent keep-alive connections, for each number of clients and each
-photo size. Meanwhile it samples the server's memory as the sum of PSS over its processes
-(gunicorn's master, workers and the task consumer: a page shared by them counts once).
+photo size, and after each of those runs the HEAD of the submission URL as many times: the
+floor is measured beside every run, so that a change in the shared machine's load meets both.
+The whole sequence is repeated `--rounds` times and each line sums its runs. Meanwhile it
+samples the server's memory as the sum of PSS over its processes (gunicorn's master, workers
+and the task consumer: a page shared by them counts once).
 Afterwards, with the server stopped (or, with `--url`, while it runs), it checks in the
 server's database that every instance answered 2xx is stored exactly once (one ODK submission,
 one report) and that the audit chain verifies. Prints a table; exits non-zero when the check
@@ -36,7 +40,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ingest import RssSampler, run, setup_django, start_server, stop_server
+from ingest import RssSampler, Totals, run, setup_django, start_server, stop_server
 
 USER, PASSWORD = "camat-tongas", os.environ.get("PANTAU_DEMO_PASSWORD", "pantau-demo")
 FORM_ID, REGION = "pantau-pemungutan", "35.13.23"
@@ -208,6 +212,7 @@ def main() -> None:
     parser.add_argument("--url", help="a running Pantau instead of a fresh `pantau demo`")
     parser.add_argument("--db", help="with --url: its DATABASE_URL or SQLite file, for the check")
     parser.add_argument("--pids", default="", help="with --url: its server PIDs, for the PSS")
+    parser.add_argument("--rounds", type=int, default=2, help="times the sequence is run")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
@@ -233,7 +238,7 @@ def main() -> None:
     auth = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     head_headers = {"Authorization": auth, "X-OpenRosa-Version": "1.0"}
     accepted: list[str] = []
-    results = []
+    results: list[dict] = []
     try:
         xform = fetch_form(f"http://127.0.0.1:{port}", auth)
         templates = {photo: instance_template(xform, photo > 0) for photo in set(photos) | {0}}
@@ -273,26 +278,29 @@ def main() -> None:
         run(port, 100, max(clients), head)  # every worker warm, the password remembered
         warm = [str(uuid.uuid4()) for _ in range(max(clients))]
         run(port, len(warm), max(clients), submission(0, warm), note(warm))
-        for photo_kb in photos:
-            for n_clients in clients:
-                ids = [str(uuid.uuid4()) for _ in range(args.submissions)]
-                for s in samplers:
-                    s.reset()
-                r = run(port, args.submissions, n_clients, submission(photo_kb, ids), note(ids))
-                r.update(
-                    what=f"POST, {'photo ' + str(photo_kb) + ' KB' if photo_kb else 'no photo'}",
-                    clients=n_clients,
-                    pss=pss(),
-                    load=os.getloadavg()[0],
-                )
-                results.append(r)
-        for s in samplers:
-            s.reset()
-        floor = run(port, args.submissions, max(clients), head)
-        floor.update(
-            what="HEAD (framework floor)", clients=max(clients), pss=pss(), load=os.getloadavg()[0]
-        )
-        results.append(floor)
+        runs: dict[tuple[str, int], Totals] = {}
+        floor = Totals()
+
+        def measured(what: str, n_clients: int, make, on=None) -> dict:
+            for s in samplers:
+                s.reset()
+            r = run(port, args.submissions, n_clients, make, on)
+            r.update(pss=pss(), load=os.getloadavg()[0])
+            runs.setdefault((what, n_clients), Totals()).add(r)
+            return r
+
+        for _round in range(args.rounds):
+            for photo_kb in photos:
+                for n_clients in clients:
+                    ids = [str(uuid.uuid4()) for _ in range(args.submissions)]
+                    what = f"POST, {'photo ' + str(photo_kb) + ' KB' if photo_kb else 'no photo'}"
+                    measured(what, n_clients, submission(photo_kb, ids), note(ids))
+                    floor.add(measured("HEAD (framework floor)", max(clients), head))
+        results = [
+            {**totals.result(), "what": what, "clients": n_clients}
+            for (what, n_clients), totals in runs.items()
+        ]
+        floor = floor.result()
     finally:
         for s in samplers:
             s.stopped.set()
