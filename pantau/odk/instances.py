@@ -2,14 +2,13 @@
 the report and problem actions. Nothing here writes."""
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -42,52 +41,67 @@ class Instance:
         return [self.get(name) for name in PHOTO_FIELDS if self.get(name)]
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class _Reader:
+    """The parser's target: the root's attributes and the text of every leaf element by its
+    path below the root, in document order (the first of a repeated path), without building
+    the tree. Nesting deeper than MAX_DEPTH is refused while parsing."""
+
+    def __init__(self):
+        self.root: dict | None = None
+        self.values: dict[str, str] = {}
+        self.path: list[str] = []
+        self.text: list[str] = []
+        self.leaf = False  # the innermost open element has no child (yet)
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if self.root is None:
+            self.root = attrib
+        self.path.append(tag.rsplit("}", 1)[-1])  # "{namespace}name" -> "name"
+        if len(self.path) > MAX_DEPTH:
+            raise Invalid(
+                _("The form is nested too deeply to be one of Pantau's forms."),
+                code="invalid_xml",
+            )
+        self.text = []
+        self.leaf = True
+
+    def data(self, text: str) -> None:
+        self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        if self.leaf and len(self.path) > 1:
+            text = "".join(self.text)
+            if text.strip():
+                self.values.setdefault("/".join(self.path[1:]), text)
+        self.leaf = False
+        self.path.pop()
+
+    def close(self) -> "_Reader":
+        return self
 
 
-def _parse(data: bytes):
-    """The root element; Invalid for malformed XML, a DTD or entities, or nesting deeper than
-    MAX_DEPTH (refused while parsing, before a deep tree is built)."""
-    depth = 0
-    root = None
+def _read(data: bytes) -> _Reader:
+    """Invalid for malformed XML, a DTD or entities (defusedxml), or nesting too deep."""
+    parser = DefusedXMLParser(target=_Reader(), forbid_dtd=True)
     try:
-        for event, element in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
-            if event == "end":
-                depth -= 1
-                continue
-            depth += 1
-            if root is None:
-                root = element
-            if depth > MAX_DEPTH:
-                raise Invalid(
-                    _("The form is nested too deeply to be one of Pantau's forms."),
-                    code="invalid_xml",
-                )
+        parser.feed(data)
+        reader = parser.close()
     except (ParseError, DefusedXmlException, ValueError):
         raise Invalid(
             _("The form could not be read (malformed XML)."), code="invalid_xml"
         ) from None
-    if root is None:
+    if reader.root is None:
         raise Invalid(_("The form could not be read (malformed XML)."), code="invalid_xml")
-    return root
+    return reader
 
 
 def parse_instance(data: bytes) -> Instance:
     """Parse the `xml_submission_file`; Invalid for anything that is not a form instance."""
     if len(data) > MAX_XML_BYTES:
         raise Invalid(_("The form is too large."), code="too_large")
-    root = _parse(data)
-    values: dict[str, str] = {}
-    stack = [(child, "") for child in reversed(root)]
-    while stack:  # depth-first, in document order, without recursion
-        element, prefix = stack.pop()
-        path = prefix + _local(element.tag)
-        if len(element):
-            stack.extend((child, path + "/") for child in reversed(element))
-        elif element.text and element.text.strip():
-            values.setdefault(path, element.text)
-    form_id = (root.get("id") or "").strip()
+    reader = _read(data)
+    values = reader.values
+    form_id = (reader.root.get("id") or "").strip()
     if not form_id:
         raise Invalid(_("The form has no form ID."), code="invalid_xml")
     raw_id = values.get("meta/instanceID", "").strip()
@@ -101,7 +115,7 @@ def parse_instance(data: bytes) -> Instance:
         ) from None
     return Instance(
         form_id=form_id,
-        version=(root.get("version") or "").strip(),
+        version=(reader.root.get("version") or "").strip(),
         instance_id=instance_id,
         values=values,
     )
