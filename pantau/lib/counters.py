@@ -24,7 +24,8 @@ _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
 
 @functools.cache
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/m" -> (600, 60); "100/5m" -> (100, 300): django-ratelimit's format."""
+    """A rate in django-ratelimit's format as (events, seconds): "600/m" is (600, 60),
+    "100/5m" is (100, 300)."""
     found = _RATE.match(rate.strip())
     if found is None:
         raise ValueError(f"not a rate: {rate!r} (write it as 600/m, 20/h or 100/5m)")

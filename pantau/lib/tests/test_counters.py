@@ -35,3 +35,13 @@ def test_a_cache_that_fails_counts_nothing_and_says_so(settings, caplog):
     count, _left = counters.hit("u1", 60)
     assert count is None
     assert "not counted" in caplog.text
+
+
+def test_a_write_rate_that_cannot_be_read_stops_the_server_at_its_start(settings):
+    from pantau.api.apps import check_write_rate
+
+    settings.API_WRITE_RATE = "600 a minute"
+    [error] = check_write_rate()
+    assert "PANTAU_API_WRITE_RATE" in error.msg and "600/m" in error.msg
+    settings.API_WRITE_RATE = "600/m"
+    assert check_write_rate() == []
