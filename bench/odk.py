@@ -298,7 +298,10 @@ def main() -> None:
                     floor.add(measured("HEAD (framework floor)", max(clients), head))
         results = [
             {**totals.result(), "what": what, "clients": n_clients}
-            for (what, n_clients), totals in runs.items()
+            for (what, n_clients), totals in sorted(
+                runs.items(),
+                key=lambda item: item[0][0].startswith("HEAD"),  # the floor last
+            )
         ]
         floor = floor.result()
     finally:
