@@ -33,7 +33,8 @@ class Report(models.Model):
         help_text=_("made by the sending device; the same id sent again is the same report"),
     )
     # Each index is one more page written by every report on voting day: the two keys below
-    # are led by the indexes on (operation, observed_at) and (region, observed_at).
+    # have none of their own; they lead the indexes on (operation, observed_at) and
+    # (region, observed_at), which serve them.
     operation = models.ForeignKey(
         "instruction.Operation",
         on_delete=models.PROTECT,
@@ -69,7 +70,7 @@ class Report(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="reports",
-        db_index=False,  # (led by the index on (author, received_at))
+        db_index=False,  # (it leads the index on author and received_at)
     )
     observed_at = models.DateTimeField(_("observed at"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
