@@ -87,10 +87,8 @@ def _read(data: bytes) -> _Reader:
         parser.feed(data)
         reader = parser.close()
     except (ParseError, DefusedXmlException, ValueError):
-        raise Invalid(
-            _("The form could not be read (malformed XML)."), code="invalid_xml"
-        ) from None
-    if reader.root is None:
+        reader = None
+    if reader is None or reader.root is None:
         raise Invalid(_("The form could not be read (malformed XML)."), code="invalid_xml")
     return reader
 
