@@ -215,6 +215,8 @@ def report_detail(request, pk: int, *, photo_form: AddPhotosForm | None = None, 
             "report": report,
             "answers": selectors.report_answers(report),
             "photos": photos,
+            # where no location was sent, the first photo's own (its EXIF) stands in, so marked
+            "photo_location": next((p for p in photos if p.lat is not None), None),
             "problems": list(
                 access.problems_for(user)
                 .filter(report=report)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pantau.monitoring.actions import do_add_photo
 from pantau.monitoring.models import Report
+from pantau.monitoring.tests.test_photos import jpeg_with_gps
 from pantau.web.tests.helpers import SUKAPURA, TONGAS, png_bytes, stage
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,28 @@ def test_the_report_links_to_its_problems(login, reports, new_problem):
     page = login("desa-3513012001").get(f"/laporan/{reports['village'].pk}/").content.decode()
     assert f'href="/masalah/{problem.pk}/"' in page
     assert Report.objects.get(pk=reports["village"].pk).problems.get() == problem
+
+
+def test_without_a_location_sent_the_photos_own_stands_in_marked_as_such(
+    login, users, reports, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = reports["village"]  # sent without a location
+    client = login("camat-sukapura")
+    page = client.get(f"/laporan/{report.pk}/").content.decode()
+    assert "tidak dicantumkan" in page and "location-from-photo" not in page
+    photo = do_add_photo(
+        report,
+        acting_user=users["desa-3513012001"],
+        upload=SimpleUploadedFile("a.jpg", jpeg_with_gps(size=(300, 200))),
+    )
+    assert photo.status == "ready" and photo.lat == pytest.approx(-7.9105)
+    page = client.get(f"/laporan/{report.pk}/").content.decode()
+    assert 'href="geo:-7.910500,112.952000"' in page
+    assert 'id="location-from-photo">dari foto<' in page
+    assert "tidak dicantumkan" not in page
+
+
+def test_the_kecamatan_of_a_village_is_named_once(login, reports):
+    page = login("camat-sukapura").get(f"/laporan/{reports['village'].pk}/").content.decode()
+    assert "<dt>Kecamatan</dt><dd>Sukapura</dd>" in page
