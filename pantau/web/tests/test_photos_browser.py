@@ -243,6 +243,9 @@ def test_a_camera_photo_goes_small_with_its_progress_on_a_weak_line(
     size_on_disk = ask_server(demo_server, f"Report.objects.get(pk={pk}).photos.get().image.size")
     assert size_on_disk <= SENT_BUDGET
     page.reload()
+    # Sent without the phone's location: the photo's stands in, and says where it comes from.
+    location = page.locator("#location").inner_text()
+    assert "-7.94167, 112.95000" in location and "dari foto" in location, location
     page.screenshot(path=shots / f"photo-stored-{size}.png", full_page=True)
     assert no_sideways_scroll(page)
     context.close()

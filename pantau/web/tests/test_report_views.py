@@ -173,6 +173,7 @@ def test_without_a_location_sent_the_photos_own_stands_in_marked_as_such(
     assert photo.status == "ready" and photo.lat == pytest.approx(-7.9105)
     page = client.get(f"/laporan/{report.pk}/").content.decode()
     assert 'href="geo:-7.910500,112.952000"' in page
+    assert "-7.91050, 112.95200" in page  # decimal points: a comma separates the two
     assert 'id="location-from-photo">dari foto<' in page
     assert "tidak dicantumkan" not in page
 
