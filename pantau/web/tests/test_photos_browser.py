@@ -248,6 +248,10 @@ def test_a_camera_photo_goes_small_with_its_progress_on_a_weak_line(
     assert "-7.94167, 112.95000" in location and "dari foto" in location, location
     page.screenshot(path=shots / f"photo-stored-{size}.png", full_page=True)
     assert no_sideways_scroll(page)
+    # Big enough to see what it shows: the card's width on a phone, a third of it at a desk.
+    shown = page.locator(".photos img").first.bounding_box()["width"]
+    card = page.locator(".photos").bounding_box()["width"]
+    assert shown >= (card - 1 if size == "360" else 200), (shown, card)
     context.close()
 
 
