@@ -1,4 +1,4 @@
-"""The map of the kecamatan coloured by situation, as an inline SVG (no tiles, no network).
+"""The map of the kecamatan, coloured by situation and named, as an inline SVG (no tiles).
 
 Longitude and latitude are projected onto the SVG's box with an equirectangular projection
 scaled by the cosine of the middle latitude, which is exact enough for one regency.
@@ -18,12 +18,15 @@ from html import escape
 import numpy as np
 import shapely
 from shapely.geometry import shape
+from shapely.ops import polylabel
 
 COLOURS = {"aman": "#2e7d32", "waspada": "#f9a825", "rawan": "#c62828"}
 NO_DATA = "#d0d0d0"
+ON_DARK = {COLOURS["aman"], COLOURS["rawan"]}  # fills a name is written on in white
 TOLERANCE = 0.4  # SVG units (about 0.1 mm on the page)
 PRECISION = 0.1  # SVG units: the grid the coordinates are written on
 STROKE = 0.8  # SVG units: the white border between kecamatan
+LABEL_SIZE = 7.5  # SVG units (2 mm on the page, about 5.7 pt): the kecamatan's name
 
 
 def _geometry(region: dict):
@@ -53,9 +56,18 @@ def _path(geom) -> str:
     return "".join(parts)
 
 
+def _label_point(geom) -> tuple[float, float]:
+    """Where the name goes: the pole of inaccessibility of the largest part (the point inside it
+    farthest from its edge), so that a long or bent kecamatan holds its own name."""
+    largest = max(getattr(geom, "geoms", [geom]), key=lambda polygon: polygon.area)
+    point = polylabel(largest, tolerance=1.0)
+    return point.x, point.y
+
+
 def render(regions: list[dict], *, width: int = 640, height: int = 360) -> str:
     """`regions`: dicts with code, name, geometry (GeoJSON Polygon/MultiPolygon) and situation.
-    One `<path>` per region that has a geometry, in the order given."""
+    One `<path>` per region that has a geometry, in the order given, and its name on it (over
+    every shape, on a halo of its own fill, so that a name reaching over a border still reads)."""
     shapes = [(r, g) for r in regions if (g := _geometry(r)) is not None]
     if not shapes:
         return ""
@@ -84,12 +96,22 @@ def render(regions: list[dict], *, width: int = 640, height: int = 360) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" class="map">'
     ]
+    names, halos = [], []
     for (region, _g), geom in zip(shapes, simplified, strict=True):
         colour = COLOURS.get(region.get("situation") or "", NO_DATA)
+        code, name = escape(str(region.get("code") or "")), escape(region["name"])
         parts.append(
-            f'<path data-code="{escape(str(region.get("code") or ""))}" d="{_path(geom)}" '
+            f'<path data-code="{code}" d="{_path(geom)}" '
             f'fill="{colour}" stroke="#ffffff" stroke-width="{STROKE}">'
-            f"<title>{escape(region['name'])}</title></path>"
+            f"<title>{name}</title></path>"
         )
+        x, y = _label_point(geom)
+        at = f'x="{x:.1f}" y="{y + LABEL_SIZE / 3:.1f}"'  # the letters' middle on the point
+        ink = "#ffffff" if colour in ON_DARK else "#1a1a1a"
+        halos.append(f'<text {at} fill="{colour}" stroke="{colour}">{name}</text>')
+        names.append(f'<text {at} fill="{ink}" data-code="{code}">{name}</text>')
+    text = f'font-family="DejaVu Sans, sans-serif" font-size="{LABEL_SIZE}" text-anchor="middle"'
+    parts.append(f'<g {text} stroke-width="2.4" stroke-linejoin="round">{"".join(halos)}</g>')
+    parts.append(f'<g {text} class="names">{"".join(names)}</g>')
     parts.append("</svg>")
     return "".join(parts)

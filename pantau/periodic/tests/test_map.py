@@ -1,10 +1,12 @@
 """The map of the periodic report: one shape per kecamatan, coloured by its situation, with its
 boundary simplified for the page but never moved by more than the tolerance (about 0.1 mm)."""
 
+import io
 import re
 import xml.etree.ElementTree as ET
 
-from shapely.geometry import MultiPolygon, Polygon
+from pypdf import PdfReader
+from shapely.geometry import MultiPolygon, Point, Polygon
 
 from pantau.periodic import content, mapsvg, pdf
 from pantau.periodic.actions import resolve_scope
@@ -62,6 +64,30 @@ def test_the_kabupaten_map_has_one_shape_per_kecamatan(inventory, today):
         assert path.find(f"{SVG}title").text == next(k.name for k in kecamatan if k.code == code)
     # Sumberasih's two parts are two subpaths of its one shape.
     assert paths[SUMBERASIH].get("d").count("M") == 2
+
+
+def test_every_kecamatan_is_named_on_its_own_shape(inventory, today):
+    data = _kabupaten_content(today)
+    svg = mapsvg.render(data["map"]["regions"])
+    root = ET.fromstring(svg)
+    names = {t.get("data-code"): t for t in root.iter(f"{SVG}text") if t.get("data-code")}
+    paths = _paths(svg)
+    assert set(names) == set(paths) and len(names) == 24
+    for code, text in names.items():
+        region = next(r for r in data["map"]["regions"] if r["code"] == code)
+        assert text.text == region["name"]
+        # The name sits inside its kecamatan, in ink that reads on its fill.
+        middle = Point(float(text.get("x")), float(text.get("y")) - mapsvg.LABEL_SIZE / 3)
+        assert _shape(paths[code].get("d")).contains(middle), code
+        dark = paths[code].get("fill") in (mapsvg.COLOURS["aman"], mapsvg.COLOURS["rawan"])
+        assert text.get("fill") == ("#ffffff" if dark else "#1a1a1a"), code
+    assert names[PAITON].get("fill") == "#ffffff"  # rawan: white on red
+    # WeasyPrint draws them: the map alone made a PDF holds each name as text.
+    from weasyprint import HTML
+
+    drawn = PdfReader(io.BytesIO(HTML(string=svg).write_pdf())).pages[0].extract_text()
+    for region in data["map"]["regions"]:
+        assert region["name"] in drawn
 
 
 def test_simplified_boundaries_stay_within_the_tolerance(db, monkeypatch):
